@@ -1,0 +1,19 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace dihya {
+
+// Milliseconds since the Unix epoch, from the system clock.
+std::int64_t now_ms();
+
+// RFC 3339 UTC with milliseconds: 2026-11-24T20:55:51.123Z.
+std::string format_rfc3339_ms(std::int64_t epoch_ms);
+
+// Parse "2026-11-24", "2026-11-24T20:55:51Z", with optional fraction and offset.
+std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text);
+
+}  // namespace dihya

@@ -1,0 +1,383 @@
+#include "core/config_check.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <regex>
+#include <set>
+
+#include "core/fs.hpp"
+
+namespace dihya {
+namespace {
+
+constexpr long long k_no_limit = std::numeric_limits<long long>::max();
+
+const std::regex k_name_re("[a-z0-9][a-z0-9_-]{0,62}");
+const std::regex k_user_re("[A-Za-z_][A-Za-z0-9_.-]{0,63}");
+const std::regex k_permission_re(R"(\*|[a-z_]+\.\*|[a-z_]+\.[a-z_]+)");
+const std::regex k_postgres_re(R"(postgres(ql)?://([^:@/]+)@([^:/?]+|\[[0-9a-fA-F:]+\])(:(\d{1,5}))?/([A-Za-z0-9_.-]+)(\?.*)?)");
+
+// Keys whose value would be a secret: the config holds only paths or hashes.
+const std::set<std::string> k_secret_keys = {"password", "passwd", "pass",  "secret",
+                                             "token",    "api_key", "apikey", "private_key",
+                                             "passphrase", "secret_key"};
+
+const std::set<std::string> k_environments = {"production", "staging", "development", "demo",
+                                              "test"};
+
+std::string join(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+
+std::string index_path(const std::string& path, std::size_t i) {
+  return path + "[" + std::to_string(i) + "]";
+}
+
+bool looks_like_secret_value(const std::string& value) {
+  return value.find("PRIVATE KEY") != std::string::npos ||
+         value.rfind("dihya-sign-sk-", 0) == 0 || value.rfind("dihya-sec-", 0) == 0 ||
+         value.rfind("AGE-SECRET-KEY-", 0) == 0;
+}
+
+}  // namespace
+
+void ConfigChecker::issue(const std::string& path, std::string id, MessageParams params) {
+  params.insert(params.begin(), {"path", path.empty() ? "$" : path});
+  m_issues.push_back(make_error(ExitCode::config_error, std::move(id), std::move(params)));
+}
+
+bool ConfigChecker::parse(const std::string& text, Json& document) {
+  // Reject duplicate keys, which nlohmann::json would silently merge.
+  std::vector<std::pair<std::set<std::string>, std::string>> stack;
+  std::string last_key, path_of_key;
+  auto path_now = [&] {
+    std::string path;
+    for (std::size_t i = 1; i < stack.size(); ++i) path = join(path, stack[i].second);
+    return path;
+  };
+  auto callback = [&](int, Json::parse_event_t event, Json& parsed) {
+    if (event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start) {
+      stack.push_back({{}, last_key});
+    } else if (event == Json::parse_event_t::object_end ||
+               event == Json::parse_event_t::array_end) {
+      if (!stack.empty()) stack.pop_back();
+    } else if (event == Json::parse_event_t::key) {
+      last_key = parsed.get<std::string>();
+      if (!stack.empty() && !stack.back().first.insert(last_key).second)
+        issue(join(path_now(), last_key), "core.config.duplicate_key");
+    }
+    return true;
+  };
+  try {
+    document = Json::parse(text, callback);
+  } catch (const Json::parse_error& e) {
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
+      if (text[i] == '\n') { ++line; column = 1; } else { ++column; }
+    }
+    issue("", "core.config.not_json",
+          {{"line", std::to_string(line)}, {"column", std::to_string(column)}});
+    return false;
+  }
+  return true;
+}
+
+bool ConfigChecker::expect_object(const Json& value, const std::string& path,
+                                  std::initializer_list<std::string_view> allowed) {
+  if (!value.is_object()) {
+    issue(path, "core.config.expected_object");
+    return false;
+  }
+  for (const auto& [key, item] : value.items()) {
+    bool known = allowed.size() == 0 ||
+                 std::find(allowed.begin(), allowed.end(), key) != allowed.end();
+    if (!known && !k_secret_keys.count(key)) issue(join(path, key), "core.config.unknown_key");
+  }
+  return true;
+}
+
+std::optional<std::string> ConfigChecker::get_string(const Json& object, const std::string& key,
+                                                     const std::string& path, bool required) {
+  auto it = object.find(key);
+  if (it == object.end()) {
+    if (required) issue(join(path, key), "core.config.missing_key");
+    return std::nullopt;
+  }
+  if (!it->is_string() || it->get<std::string>().empty()) {
+    issue(join(path, key), "core.config.expected_string");
+    return std::nullopt;
+  }
+  return it->get<std::string>();
+}
+
+std::optional<long long> ConfigChecker::get_integer(const Json& object, const std::string& key,
+                                                    const std::string& path, long long min,
+                                                    long long max) {
+  auto it = object.find(key);
+  if (it == object.end()) return std::nullopt;
+  bool integral = it->is_number_integer() || it->is_number_unsigned();
+  if (!integral || it->get<long long>() < min || it->get<long long>() > max) {
+    issue(join(path, key),
+          min == 0 && max == k_no_limit ? "core.config.expected_nonneg_integer"
+                                        : "core.config.expected_integer_range",
+          {{"min", std::to_string(min)}, {"max", std::to_string(max)}});
+    return std::nullopt;
+  }
+  return it->get<long long>();
+}
+
+std::vector<std::string> ConfigChecker::get_strings(const Json& object, const std::string& key,
+                                                    const std::string& path) {
+  std::vector<std::string> out;
+  auto it = object.find(key);
+  if (it == object.end()) return out;
+  if (!it->is_array()) {
+    issue(join(path, key), "core.config.expected_array");
+    return out;
+  }
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    const Json& item = (*it)[i];
+    if (item.is_string() && !item.get<std::string>().empty())
+      out.push_back(item.get<std::string>());
+    else
+      issue(index_path(join(path, key), i), "core.config.expected_string");
+  }
+  return out;
+}
+
+fs::path ConfigChecker::resolve(const std::string& value) const {
+  fs::path p(value);
+  if (p.is_relative()) p = m_file.parent_path() / p;
+  return p.lexically_normal();
+}
+
+void ConfigChecker::check_secrets(const Json& value, const std::string& path) {
+  if (value.is_object()) {
+    for (const auto& [key, item] : value.items()) {
+      std::string lower = key;
+      std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+      if (k_secret_keys.count(lower))
+        issue(join(path, key), "core.config.secret_in_clear");
+      else
+        check_secrets(item, join(path, key));
+    }
+  } else if (value.is_array()) {
+    for (std::size_t i = 0; i < value.size(); ++i) check_secrets(value[i], index_path(path, i));
+  } else if (value.is_string() && looks_like_secret_value(value.get<std::string>())) {
+    issue(path, "core.config.secret_in_clear");
+  }
+}
+
+Config ConfigChecker::check(const std::string& text) {
+  Config config;
+  config.path = m_file;
+  if (!parse(text, config.raw)) return config;
+  const Json& doc = config.raw;
+  check_secrets(doc, "");
+  if (!expect_object(doc, "", {"version", "language", "users", "roles", "tenants"}))
+    return config;
+  if (!doc.contains("version"))
+    issue("version", "core.config.missing_key");
+  else if (doc["version"] != 1)
+    issue("version", "core.config.bad_version");
+  if (auto lang = get_string(doc, "language", "", false)) {
+    if (*lang != "fr" && *lang != "en" && *lang != "ar" && *lang != "kab")
+      issue("language", "core.config.bad_language", {{"value", *lang}});
+    config.language = lang;
+  }
+  check_roles(doc.value("roles", Json::object()), config);
+  check_users(doc.value("users", Json::object()), config);
+  check_tenants(doc.contains("tenants") ? doc["tenants"] : Json(), config);
+  if (m_issues.empty()) check_overlaps(config);
+  return config;
+}
+
+void ConfigChecker::check_roles(const Json& roles, Config& config) {
+  if (!expect_object(roles, "roles", {})) return;
+  for (const auto& [name, perms] : roles.items()) {
+    std::string path = join("roles", name);
+    if (!std::regex_match(name, k_name_re)) issue(path, "core.config.bad_name");
+    if (!perms.is_array()) {
+      issue(path, "core.config.expected_array");
+      continue;
+    }
+    std::vector<std::string> list;
+    for (std::size_t i = 0; i < perms.size(); ++i) {
+      if (!perms[i].is_string() || !std::regex_match(perms[i].get<std::string>(), k_permission_re))
+        issue(index_path(path, i), "core.config.bad_permission");
+      else
+        list.push_back(perms[i].get<std::string>());
+    }
+    config.roles[name] = list;
+  }
+}
+
+void ConfigChecker::check_users(const Json& users, Config& config) {
+  if (!expect_object(users, "users", {})) return;
+  for (const auto& [name, entry] : users.items()) {
+    std::string path = join("users", name);
+    if (!std::regex_match(name, k_user_re)) issue(path, "core.config.bad_name");
+    if (!expect_object(entry, path, {"roles", "unix_users", "token_hash"})) continue;
+    UserEntry user{name, get_strings(entry, "roles", path), get_strings(entry, "unix_users", path),
+                   get_string(entry, "token_hash", path, false)};
+    for (std::size_t i = 0; i < user.roles.size(); ++i)
+      if (!config.roles.count(user.roles[i]))
+        issue(index_path(join(path, "roles"), i), "core.config.unknown_role",
+              {{"role", user.roles[i]}});
+    if (user.token_hash && user.token_hash->rfind("$argon2id$", 0) != 0)
+      issue(join(path, "token_hash"), "core.config.bad_token_hash");
+    if (user.unix_users.empty() && !user.token_hash && !entry.contains("token_hash"))
+      issue(path, "core.config.user_cannot_authenticate");
+    config.users[name] = std::move(user);
+  }
+}
+
+void ConfigChecker::check_tenants(const Json& tenants, Config& config) {
+  if (tenants.is_null()) {
+    issue("tenants", "core.config.missing_key");
+    return;
+  }
+  if (!expect_object(tenants, "tenants", {})) return;
+  if (tenants.empty()) issue("tenants", "core.config.no_tenants");
+  for (const auto& [name, tenant] : tenants.items()) {
+    if (!std::regex_match(name, k_name_re)) {
+      issue(join("tenants", name), "core.config.bad_name");
+      continue;
+    }
+    config.tenants[name] = check_tenant(name, tenant);
+  }
+}
+
+TenantConfig ConfigChecker::check_tenant(const std::string& name, const Json& tenant) {
+  std::string path = join("tenants", name);
+  TenantConfig out;
+  out.name = name;
+  out.state_dir = resolve("state/" + name);
+  out.hooks_dir = out.state_dir / "hooks";
+  if (!expect_object(tenant, path,
+                     {"database", "files", "state_dir", "hooks_dir", "hook_timeout_seconds",
+                      "environment", "audit", "backup", "personal_data"}))
+    return out;
+  if (auto state = get_string(tenant, "state_dir", path, false)) {
+    out.state_dir = resolve(*state);
+    out.hooks_dir = out.state_dir / "hooks";
+  }
+  if (auto hooks = get_string(tenant, "hooks_dir", path, false)) out.hooks_dir = resolve(*hooks);
+  if (auto timeout = get_integer(tenant, "hook_timeout_seconds", path, 1, 86400))
+    out.hook_timeout_seconds = static_cast<int>(*timeout);
+  if (auto env = get_string(tenant, "environment", path, false)) {
+    if (!k_environments.count(*env))
+      issue(join(path, "environment"), "core.config.bad_environment", {{"value", *env}});
+    out.environment = *env;
+  }
+  if (auto db = get_string(tenant, "database", path, false))
+    check_database(*db, join(path, "database"), out);
+  else
+    out.database = "sqlite:" + (out.state_dir / "app.db").string();
+  if (tenant.contains("files") && expect_object(tenant["files"], join(path, "files"), {})) {
+    for (const auto& [key, value] : tenant["files"].items()) {
+      if (auto dir = get_string(tenant["files"], key, join(path, "files"), true))
+        out.files[key] = resolve(*dir);
+    }
+  }
+  if (tenant.contains("audit")) check_audit(tenant["audit"], join(path, "audit"), out);
+  if (tenant.contains("backup")) check_backup(tenant["backup"], join(path, "backup"), out);
+  if (tenant.contains("personal_data")) {
+    check_personal_data(tenant["personal_data"], join(path, "personal_data"));
+    out.personal_data = tenant["personal_data"];
+  }
+  return out;
+}
+
+void ConfigChecker::check_database(const std::string& url, const std::string& path,
+                                   TenantConfig& tenant) {
+  if (url.rfind("sqlite:", 0) == 0 && url.size() > 7) {
+    tenant.database = "sqlite:" + resolve(url.substr(7)).string();
+    return;
+  }
+  std::smatch match;
+  if (url.rfind("postgres", 0) == 0) {
+    auto at = url.find('@');
+    auto scheme_end = url.find("://");
+    if (at != std::string::npos && scheme_end != std::string::npos &&
+        url.substr(scheme_end + 3, at - scheme_end - 3).find(':') != std::string::npos) {
+      issue(path, "core.config.password_in_url");
+      return;
+    }
+    if (url.find("password=") != std::string::npos) {
+      issue(path, "core.config.password_in_url");
+      return;
+    }
+    if (std::regex_match(url, match, k_postgres_re)) {
+      tenant.database = url;
+      return;
+    }
+  }
+  issue(path, "core.config.bad_database_url");
+}
+
+void ConfigChecker::check_audit(const Json& audit, const std::string& path, TenantConfig& tenant) {
+  if (!expect_object(audit, path, {"signing_key", "verify_key"})) return;
+  if (auto key = get_string(audit, "signing_key", path, false))
+    tenant.audit.signing_key = resolve(*key);
+  if (auto key = get_string(audit, "verify_key", path, false))
+    tenant.audit.verify_key = resolve(*key);
+  if (tenant.audit.signing_key && !tenant.audit.verify_key)
+    issue(join(path, "verify_key"), "core.config.missing_key");
+}
+
+void ConfigChecker::check_backup(const Json& backup, const std::string& path,
+                                 TenantConfig& tenant) {
+  if (!expect_object(backup, path,
+                     {"repository", "recipients", "keep", "encryption", "compression_level",
+                      "passphrase_file"}))
+    return;
+  tenant.backup = backup;
+  if (auto repo = get_string(backup, "repository", path, false))
+    tenant.backup["repository"] = resolve(*repo).string();
+  for (const auto& recipient : get_strings(backup, "recipients", path))
+    if (recipient.rfind("dihya-pub:", 0) != 0 && recipient.find('/') == std::string::npos &&
+        recipient.find('.') == std::string::npos)
+      issue(join(path, "recipients"), "core.config.bad_recipient", {{"value", recipient}});
+  if (auto file = get_string(backup, "passphrase_file", path, false))
+    tenant.backup["passphrase_file"] = resolve(*file).string();
+  if (auto mode = get_string(backup, "encryption", path, false))
+    if (*mode != "required" && *mode != "optional")
+      issue(join(path, "encryption"), "core.config.bad_choice",
+            {{"value", *mode}, {"choices", "required, optional"}});
+  get_integer(backup, "compression_level", path, 1, 19);
+  if (backup.contains("keep")) {
+    std::string keep_path = join(path, "keep");
+    const Json& keep = backup["keep"];
+    if (expect_object(keep, keep_path, {"last", "hourly", "daily", "weekly", "monthly", "yearly"}))
+      for (const auto& [rule, value] : keep.items())
+        get_integer(keep, rule, keep_path, 0, k_no_limit);
+  }
+}
+
+void ConfigChecker::check_overlaps(const Config& config) {
+  struct Root {
+    std::string owner, where;
+    fs::path path;
+  };
+  std::vector<Root> roots;
+  for (const auto& [name, tenant] : config.tenants) {
+    std::string base = join("tenants", name);
+    roots.push_back({name, join(base, "state_dir"), tenant.state_dir});
+    for (const auto& [key, dir] : tenant.files)
+      roots.push_back({name, join(join(base, "files"), key), dir});
+    if (auto db = tenant.sqlite_path()) roots.push_back({name, join(base, "database"), *db});
+    if (tenant.backup.contains("repository"))
+      roots.push_back({name, join(join(base, "backup"), "repository"),
+                       fs::path(tenant.backup["repository"].get<std::string>())});
+  }
+  for (std::size_t i = 0; i < roots.size(); ++i)
+    for (std::size_t j = i + 1; j < roots.size(); ++j) {
+      if (roots[i].owner == roots[j].owner) continue;
+      if (path_within(roots[i].path, roots[j].path) || path_within(roots[j].path, roots[i].path))
+        issue(roots[j].where, "core.config.paths_overlap",
+              {{"other", roots[i].where}, {"dir", roots[j].path.string()}});
+    }
+}
+
+}  // namespace dihya

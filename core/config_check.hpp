@@ -1,0 +1,50 @@
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config.hpp"
+
+namespace dihya {
+
+// Validates a config document and builds the Config, recording every problem with the
+// JSON path where it stands ("tenants.acme.backup.keep.daily").
+class ConfigChecker {
+ public:
+  explicit ConfigChecker(fs::path file) : m_file(std::move(file)) {}
+
+  Config check(const std::string& text);
+  const std::vector<Error>& issues() const { return m_issues; }
+
+ private:
+  void issue(const std::string& path, std::string id, MessageParams params = {});
+  bool parse(const std::string& text, Json& document);
+  bool expect_object(const Json& value, const std::string& path,
+                     std::initializer_list<std::string_view> allowed);
+  std::optional<std::string> get_string(const Json& object, const std::string& key,
+                                        const std::string& path, bool required);
+  std::optional<long long> get_integer(const Json& object, const std::string& key,
+                                       const std::string& path, long long min, long long max);
+  std::vector<std::string> get_strings(const Json& object, const std::string& key,
+                                       const std::string& path);
+  fs::path resolve(const std::string& value) const;
+
+  void check_secrets(const Json& value, const std::string& path);
+  void check_users(const Json& users, Config& config);
+  void check_roles(const Json& roles, Config& config);
+  void check_tenants(const Json& tenants, Config& config);
+  TenantConfig check_tenant(const std::string& name, const Json& tenant);
+  void check_database(const std::string& url, const std::string& path, TenantConfig& tenant);
+  void check_audit(const Json& audit, const std::string& path, TenantConfig& tenant);
+  void check_backup(const Json& backup, const std::string& path, TenantConfig& tenant);
+  void check_personal_data(const Json& map, const std::string& path);
+  void check_personal_table(const Json& table, const std::string& path);
+  void check_overlaps(const Config& config);
+
+  fs::path m_file;
+  std::vector<Error> m_issues;
+};
+
+}  // namespace dihya

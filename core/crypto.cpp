@@ -1,0 +1,153 @@
+#include "core/crypto.hpp"
+
+#include <sodium.h>
+
+#include <stdexcept>
+
+#include "core/fs.hpp"
+
+namespace dihya {
+namespace {
+
+constexpr std::string_view k_signing_prefix = "dihya-sign-sk-1:";
+constexpr std::string_view k_verify_prefix = "dihya-sign-pk-1:";
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
+    text.remove_suffix(1);
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  return text;
+}
+
+Error bad_key(const std::filesystem::path& path) {
+  return make_error(ExitCode::data_error, "core.key.malformed", {{"path", path.string()}});
+}
+
+}  // namespace
+
+void crypto_init() {
+  static const int status = sodium_init();
+  if (status < 0) throw std::runtime_error("libsodium initialization failed");
+}
+
+std::string to_hex(std::string_view data) {
+  std::string hex(data.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(data.data()),
+                 data.size());
+  hex.pop_back();
+  return hex;
+}
+
+std::string blake2b_256_hex(std::string_view data) {
+  unsigned char digest[32];
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(data.data()),
+                     data.size(), nullptr, 0);
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+}
+
+std::string hash_token(std::string_view secret) {
+  crypto_init();
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, secret.data(), secret.size(),
+                            crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+    throw std::runtime_error("out of memory while hashing a token");
+  return out;
+}
+
+bool verify_token(std::string_view secret, const std::string& token_hash) {
+  crypto_init();
+  return crypto_pwhash_str_verify(token_hash.c_str(), secret.data(), secret.size()) == 0;
+}
+
+SigningKey::~SigningKey() { sodium_memzero(secret.data(), secret.size()); }
+
+SigningKey generate_signing_key() {
+  crypto_init();
+  SigningKey key;
+  crypto_sign_keypair(key.public_key.data(), key.secret.data());
+  return key;
+}
+
+std::string base64_encode(std::string_view data) {
+  std::string out(sodium_base64_ENCODED_LEN(data.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(data.data()),
+                    data.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);
+  return out;
+}
+
+Result<std::string> base64_decode(std::string_view text) {
+  std::string out(text.size(), '\0');
+  size_t length = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                        text.size(), nullptr, &length, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL) != 0)
+    return make_error(ExitCode::data_error, "core.base64.malformed");
+  out.resize(length);
+  return out;
+}
+
+std::string encode_signing_key(const SigningKey& key) {
+  std::string raw(reinterpret_cast<const char*>(key.secret.data()), key.secret.size());
+  std::string text = std::string(k_signing_prefix) + base64_encode(raw) + "\n";
+  sodium_memzero(raw.data(), raw.size());
+  return text;
+}
+
+std::string encode_verify_key(const VerifyKey& key) {
+  std::string raw(reinterpret_cast<const char*>(key.data()), key.size());
+  return std::string(k_verify_prefix) + base64_encode(raw) + "\n";
+}
+
+Result<SigningKey> load_signing_key(const std::filesystem::path& path) {
+  if (Status secret = check_secret_file(path); !secret) return secret.error();
+  auto content = read_file(path);
+  if (!content) return content.error();
+  std::string_view text = trim(*content);
+  if (text.substr(0, k_signing_prefix.size()) != k_signing_prefix) return bad_key(path);
+  auto raw = base64_decode(text.substr(k_signing_prefix.size()));
+  sodium_memzero(content->data(), content->size());
+  if (!raw || raw->size() != 64) return bad_key(path);
+  SigningKey key;
+  std::copy(raw->begin(), raw->end(), key.secret.begin());
+  sodium_memzero(raw->data(), raw->size());
+  crypto_sign_ed25519_sk_to_pk(key.public_key.data(), key.secret.data());
+  return key;
+}
+
+Result<VerifyKey> load_verify_key(const std::filesystem::path& path) {
+  auto content = read_file(path);
+  if (!content) return content.error();
+  std::string_view text = trim(*content);
+  if (text.substr(0, k_verify_prefix.size()) != k_verify_prefix) return bad_key(path);
+  auto raw = base64_decode(text.substr(k_verify_prefix.size()));
+  if (!raw || raw->size() != 32) return bad_key(path);
+  VerifyKey key{};
+  std::copy(raw->begin(), raw->end(), key.begin());
+  return key;
+}
+
+std::string key_id(const VerifyKey& key) {
+  return to_hex(std::string_view(reinterpret_cast<const char*>(key.data()), 8));
+}
+
+std::string sign_detached(const SigningKey& key, std::string_view message) {
+  crypto_init();
+  unsigned char signature[crypto_sign_BYTES];
+  crypto_sign_detached(signature, nullptr, reinterpret_cast<const unsigned char*>(message.data()),
+                       message.size(), key.secret.data());
+  return base64_encode(std::string_view(reinterpret_cast<const char*>(signature), sizeof signature));
+}
+
+bool verify_detached(const VerifyKey& key, std::string_view message,
+                     const std::string& signature_base64) {
+  crypto_init();
+  auto signature = base64_decode(signature_base64);
+  if (!signature || signature->size() != crypto_sign_BYTES) return false;
+  return crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(signature->data()),
+                                     reinterpret_cast<const unsigned char*>(message.data()),
+                                     message.size(), key.data()) == 0;
+}
+
+}  // namespace dihya

@@ -1,0 +1,55 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+
+namespace dihya {
+
+// Initialize libsodium once; safe to call from anywhere.
+void crypto_init();
+
+// Lowercase hex of DATA.
+std::string to_hex(std::string_view data);
+
+// BLAKE2b-256 of DATA, as 64 lowercase hex digits.
+std::string blake2b_256_hex(std::string_view data);
+
+// Argon2id hash of SECRET in libsodium's string format ("$argon2id$v=19$...").
+std::string hash_token(std::string_view secret);
+bool verify_token(std::string_view secret, const std::string& token_hash);
+
+// An Ed25519 key pair; the secret half is zeroed on destruction.
+struct SigningKey {
+  std::array<unsigned char, 64> secret{};
+  std::array<unsigned char, 32> public_key{};
+  SigningKey() = default;
+  SigningKey(const SigningKey&) = delete;
+  SigningKey& operator=(const SigningKey&) = delete;
+  SigningKey(SigningKey&&) = default;
+  ~SigningKey();
+};
+using VerifyKey = std::array<unsigned char, 32>;
+
+SigningKey generate_signing_key();
+// Text forms of the keys, one line each ("dihya-sign-sk-1:<base64>").
+std::string encode_signing_key(const SigningKey& key);
+std::string encode_verify_key(const VerifyKey& key);
+// Load keys from files; the signing key file must be 0600 and owned by the user.
+Result<SigningKey> load_signing_key(const std::filesystem::path& path);
+Result<VerifyKey> load_verify_key(const std::filesystem::path& path);
+// Short, stable identifier of a public key (first 8 bytes, hex).
+std::string key_id(const VerifyKey& key);
+
+std::string sign_detached(const SigningKey& key, std::string_view message);  // base64
+bool verify_detached(const VerifyKey& key, std::string_view message,
+                     const std::string& signature_base64);
+
+std::string base64_encode(std::string_view data);
+Result<std::string> base64_decode(std::string_view text);
+
+}  // namespace dihya

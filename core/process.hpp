@@ -1,0 +1,35 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace dihya {
+
+struct ProcessRequest {
+  std::vector<std::string> argv;
+  std::string stdin_data;
+  // Variables added to (or replacing those of) the current environment.
+  std::vector<std::pair<std::string, std::string>> env;
+  std::chrono::milliseconds timeout{0};  // 0: no limit
+  bool capture_stdout = true;
+  bool capture_stderr = true;  // else inherited (our stderr)
+};
+
+struct ProcessOutcome {
+  int exit_code = -1;     // when the process exited
+  int term_signal = 0;    // when a signal ended it
+  bool timed_out = false; // killed because it ran past the timeout
+  bool interrupted = false;
+  std::string out;
+  std::string err;
+};
+
+// Run a program to completion; it gets its own process group, killed on timeout or
+// on interruption (SIGTERM, then SIGKILL after a short grace).
+Result<ProcessOutcome> run_process(const ProcessRequest& request);
+
+}  // namespace dihya

@@ -1,0 +1,12 @@
+#pragma once
+
+// Audit actions and detail fields of the ops module. (Named audit_events.hpp rather than
+// audit.hpp because ops/audit.cpp is the `audit` tool itself.)
+namespace dihya::ops::audit_events {
+
+inline constexpr const char* k_verify = "verify";  // details: records, checkpoints, intact, broken_seq
+inline constexpr const char* k_show = "show";      // details: records (shown)
+inline constexpr const char* k_export = "export";  // details: records, format, output
+inline constexpr const char* k_keygen = "keygen";  // details: key_id
+
+}  // namespace dihya::ops::audit_events
