@@ -59,7 +59,8 @@ Result<Tail> read_tail(int fd, const fs::path& path) {
       std::size_t nl = content.rfind('\n', line_end - 1);
       std::size_t line_start = (nl == std::string::npos || nl < first_line) ? first_line : nl + 1;
       if (line_start < line_end) {
-        Json parsed = Json::parse(content.substr(line_start, line_end - line_start), nullptr, false);
+        Json parsed =
+            Json::parse(content.substr(line_start, line_end - line_start), nullptr, false);
         if (!parsed.is_discarded() && parsed.is_object() && parsed.contains("hash")) {
           tail.last = std::move(parsed);
           return tail;
@@ -105,7 +106,9 @@ Status append_checkpoint(const fs::path& path, const std::string& tenant, const 
 
 }  // namespace
 
-std::string canonical_json(const Json& value) { return value.dump(-1, ' ', false); }
+std::string canonical_json(const Json& value) {
+  return value.dump(-1, ' ', false);
+}
 
 std::string audit_record_hash(const Json& record) {
   Json body = record;
@@ -148,11 +151,12 @@ Result<Json> AuditTrail::append(const AuditEvent& event) {
   std::string line = (tail->ends_with_newline ? "" : "\n") + record.dump() + "\n";
   if (Status written = write_all(fd.get(), line, m_log); !written) return written.error();
   if (::fsync(fd.get()) != 0) return audit_io(m_log, errno);
-  if (m_settings.signing_key)
-    if (Status cp = append_checkpoint(m_checkpoints, m_tenant, record, *m_settings.signing_key);
-        !cp)
-      return cp.error();
   return record;
+}
+
+Status AuditTrail::sign_checkpoint(const Json& record) const {
+  if (!m_settings.signing_key) return {};
+  return append_checkpoint(m_checkpoints, m_tenant, record, *m_settings.signing_key);
 }
 
 Result<std::vector<Json>> AuditTrail::read_records() const {

@@ -41,9 +41,10 @@ class AuditTrail {
   const fs::path& log_path() const { return m_log; }
   const fs::path& checkpoint_path() const { return m_checkpoints; }
 
-  // Append EVENT under an exclusive flock, chained to the last record, then write a signed
-  // checkpoint when the tenant has a signing key. Return the record written.
+  // Append EVENT under an exclusive flock, chained to the last record; return the record.
   Result<Json> append(const AuditEvent& event);
+  // When the tenant has a signing key, append an Ed25519-signed checkpoint of RECORD.
+  Status sign_checkpoint(const Json& record) const;
 
   // Every record that parses, in file order (for show and export).
   Result<std::vector<Json>> read_records() const;

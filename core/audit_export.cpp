@@ -8,10 +8,9 @@
 namespace dihya {
 namespace {
 
-const char* const k_csv_columns[] = {"seq",    "ts",        "tenant",      "user",    "os_user",
-                                     "host",   "pid",       "tool",        "action",  "target",
-                                     "outcome", "exit_code", "duration_ms", "details", "prev",
-                                     "hash"};
+const char* const k_csv_columns[] = {
+    "seq",    "ts",     "tenant",  "user",      "os_user",     "host",    "pid",  "tool",
+    "action", "target", "outcome", "exit_code", "duration_ms", "details", "prev", "hash"};
 
 std::string text_of(const Json& value) {
   if (value.is_string()) return value.get<std::string>();
@@ -33,7 +32,9 @@ std::string syslog_header_field(const std::string& value, std::size_t max) {
 }
 
 // Control characters would break line-framed syslog transports: they become spaces.
-char one_line(char c) { return (c == '\n' || c == '\r' || c == '\t') ? ' ' : c; }
+char one_line(char c) {
+  return (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+}
 
 std::string single_line(std::string text) {
   for (char& c : text) c = one_line(c);
@@ -63,7 +64,8 @@ std::string render_csv(const std::vector<Json>& records) {
     out += "\r\n";
   };
   row([](const char* column) { return std::string(column); });
-  for (const auto& record : records) row([&record](const char* column) { return field(record, column); });
+  for (const auto& record : records)
+    row([&record](const char* column) { return field(record, column); });
   return out;
 }
 
@@ -77,16 +79,26 @@ std::string render_cef(const std::vector<Json>& records, const Messages& message
                        cef_header_escape(field(r, "tool") + " " + field(r, "action")),
                        cef_severity(outcome));
     std::vector<std::pair<std::string, std::string>> ext = {
-        {"rt", std::to_string(ms)},          {"suser", field(r, "user")},
-        {"cs4Label", "osUser"},              {"cs4", field(r, "os_user")},
-        {"shost", field(r, "host")},         {"dvcpid", field(r, "pid")},
-        {"act", field(r, "action")},         {"outcome", outcome},
-        {"cs1Label", "tenant"},              {"cs1", field(r, "tenant")},
-        {"cs2Label", "target"},              {"cs2", field(r, "target")},
-        {"cs3Label", "hash"},                {"cs3", field(r, "hash")},
-        {"cn1Label", "seq"},                 {"cn1", field(r, "seq")},
-        {"cn2Label", "exitCode"},            {"cn2", field(r, "exit_code")},
-        {"cn3Label", "durationMs"},          {"cn3", field(r, "duration_ms")},
+        {"rt", std::to_string(ms)},
+        {"suser", field(r, "user")},
+        {"cs4Label", "osUser"},
+        {"cs4", field(r, "os_user")},
+        {"shost", field(r, "host")},
+        {"dvcpid", field(r, "pid")},
+        {"act", field(r, "action")},
+        {"outcome", outcome},
+        {"cs1Label", "tenant"},
+        {"cs1", field(r, "tenant")},
+        {"cs2Label", "target"},
+        {"cs2", field(r, "target")},
+        {"cs3Label", "hash"},
+        {"cs3", field(r, "hash")},
+        {"cn1Label", "seq"},
+        {"cn1", field(r, "seq")},
+        {"cn2Label", "exitCode"},
+        {"cn2", field(r, "exit_code")},
+        {"cn3Label", "durationMs"},
+        {"cn3", field(r, "duration_ms")},
         {"msg", describe_audit_record(r, messages)}};
     std::string extension;
     for (const auto& [key, value] : ext)
@@ -105,13 +117,12 @@ std::string render_syslog(const std::vector<Json>& records, const Messages& mess
                              "duration_ms", "hash"})
       data += fmt::format(" {}=\"{}\"", name, syslog_param_escape(field(r, name)));
     data += "]";
-    out += fmt::format("<{}>1 {} {} {} {} {} {} \xEF\xBB\xBF{}\n", pri,
-                       syslog_header_field(field(r, "ts"), 64),
-                       syslog_header_field(field(r, "host"), 255),
-                       syslog_header_field("dihya-" + field(r, "tool"), 48),
-                       syslog_header_field(field(r, "pid"), 128),
-                       syslog_header_field(field(r, "action"), 32), data,
-                       single_line(describe_audit_record(r, messages)));
+    out += fmt::format(
+        "<{}>1 {} {} {} {} {} {} \xEF\xBB\xBF{}\n", pri, syslog_header_field(field(r, "ts"), 64),
+        syslog_header_field(field(r, "host"), 255),
+        syslog_header_field("dihya-" + field(r, "tool"), 48),
+        syslog_header_field(field(r, "pid"), 128), syslog_header_field(field(r, "action"), 32),
+        data, single_line(describe_audit_record(r, messages)));
   }
   return out;
 }
@@ -128,11 +139,11 @@ std::optional<AuditFormat> parse_audit_format(const std::string& name) {
 
 std::string describe_audit_record(const Json& record, const Messages& messages) {
   std::string outcome = field(record, "outcome");
-  std::string text = messages.text("core.audit.outcome." + outcome,
-                                   {{"tool", field(record, "tool")},
-                                    {"action", field(record, "action")},
-                                    {"user", field(record, "user")},
-                                    {"code", field(record, "exit_code")}});
+  std::string text =
+      messages.text("core.audit.outcome." + outcome, {{"tool", field(record, "tool")},
+                                                      {"action", field(record, "action")},
+                                                      {"user", field(record, "user")},
+                                                      {"code", field(record, "exit_code")}});
   const Json details = record.value("details", Json::object());
   if (details.contains("message") && details["message"].is_object()) {
     MessageParams params;
@@ -146,10 +157,14 @@ std::string describe_audit_record(const Json& record, const Messages& messages) 
 std::string render_audit_records(const std::vector<Json>& records, AuditFormat format,
                                  const Messages& messages) {
   switch (format) {
-    case AuditFormat::csv: return render_csv(records);
-    case AuditFormat::cef: return render_cef(records, messages);
-    case AuditFormat::syslog: return render_syslog(records, messages);
-    case AuditFormat::json: break;
+    case AuditFormat::csv:
+      return render_csv(records);
+    case AuditFormat::cef:
+      return render_cef(records, messages);
+    case AuditFormat::syslog:
+      return render_syslog(records, messages);
+    case AuditFormat::json:
+      break;
   }
   std::string out;
   for (const auto& record : records) out += record.dump() + "\n";
@@ -176,9 +191,12 @@ std::string cef_extension_escape(const std::string& value) {
   std::string out;
   for (char c : value) {
     if (c == '\\' || c == '=') out += '\\';
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else out += c;
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else
+      out += c;
   }
   return out;
 }

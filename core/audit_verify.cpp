@@ -7,10 +7,9 @@
 namespace dihya {
 namespace {
 
-const char* const k_fields[] = {"seq",    "ts",        "tenant",      "user",    "os_user",
-                                "host",   "pid",       "tool",        "action",  "target",
-                                "outcome", "exit_code", "duration_ms", "details", "prev",
-                                "hash"};
+const char* const k_fields[] = {
+    "seq",    "ts",     "tenant",  "user",      "os_user",     "host",    "pid",  "tool",
+    "action", "target", "outcome", "exit_code", "duration_ms", "details", "prev", "hash"};
 
 void mark_broken(AuditVerification& result, std::int64_t seq, std::string id,
                  MessageParams params = {}) {
@@ -102,8 +101,8 @@ AuditVerification verify_audit_trail(const fs::path& log, const fs::path& checkp
   while (start < content.size()) {
     std::size_t end = content.find('\n', start);
     // A last line without its newline was cut short: the record is incomplete.
-    std::string line = content.substr(start, end == std::string::npos ? std::string::npos
-                                                                      : end - start);
+    std::string line =
+        content.substr(start, end == std::string::npos ? std::string::npos : end - start);
     std::int64_t seq = static_cast<std::int64_t>(hashes.size()) + 1;
     if (end == std::string::npos) {
       mark_broken(result, seq, "core.audit.truncated");

@@ -30,7 +30,8 @@ bool read_digits(std::string_view text, std::size_t& pos, std::size_t count, int
 }
 
 bool expect(std::string_view text, std::size_t& pos, char c) {
-  if (pos >= text.size() || (text[pos] != c && !(c == 'T' && (text[pos] == 't' || text[pos] == ' '))))
+  if (pos >= text.size() ||
+      (text[pos] != c && !(c == 'T' && (text[pos] == 't' || text[pos] == ' '))))
     return false;
   ++pos;
   return true;
@@ -93,7 +94,8 @@ std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text) {
     if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
   }
   if (pos != text.size()) return std::nullopt;
-  std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  std::int64_t days =
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   std::int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
   return seconds * 1000 + millis;
 }

@@ -32,8 +32,8 @@ fs::path locate_config(const std::optional<std::string>& cli) {
 Result<Config> load_config(const fs::path& path) {
   auto text = read_file(path);
   if (!text) {
-    Error error = make_error(ExitCode::config_error, "core.config.unreadable",
-                             {{"file", path.string()}});
+    Error error =
+        make_error(ExitCode::config_error, "core.config.unreadable", {{"file", path.string()}});
     error.causes.push_back(text.error());
     return error;
   }
@@ -45,9 +45,9 @@ Result<Config> parse_config(const std::string& text, const fs::path& path) {
   ConfigChecker checker(absolute);
   Config config = checker.check(text);
   if (!checker.issues().empty()) {
-    Error error = make_error(ExitCode::config_error, "core.config.invalid",
-                             {{"file", absolute.string()},
-                              {"count", std::to_string(checker.issues().size())}});
+    Error error = make_error(
+        ExitCode::config_error, "core.config.invalid",
+        {{"file", absolute.string()}, {"count", std::to_string(checker.issues().size())}});
     error.causes = checker.issues();
     return error;
   }

@@ -15,11 +15,12 @@ constexpr long long k_no_limit = std::numeric_limits<long long>::max();
 const std::regex k_name_re("[a-z0-9][a-z0-9_-]{0,62}");
 const std::regex k_user_re("[A-Za-z_][A-Za-z0-9_.-]{0,63}");
 const std::regex k_permission_re(R"(\*|[a-z_]+\.\*|[a-z_]+\.[a-z_]+)");
-const std::regex k_postgres_re(R"(postgres(ql)?://([^:@/]+)@([^:/?]+|\[[0-9a-fA-F:]+\])(:(\d{1,5}))?/([A-Za-z0-9_.-]+)(\?.*)?)");
+const std::regex k_postgres_re(
+    R"(postgres(ql)?://([^:@/]+)@([^:/?]+|\[[0-9a-fA-F:]+\])(:(\d{1,5}))?/([A-Za-z0-9_.-]+)(\?.*)?)");
 
 // Keys whose value would be a secret: the config holds only paths or hashes.
-const std::set<std::string> k_secret_keys = {"password", "passwd", "pass",  "secret",
-                                             "token",    "api_key", "apikey", "private_key",
+const std::set<std::string> k_secret_keys = {"password",   "passwd",    "pass",   "secret",
+                                             "token",      "api_key",   "apikey", "private_key",
                                              "passphrase", "secret_key"};
 
 const std::set<std::string> k_environments = {"production", "staging", "development", "demo",
@@ -34,9 +35,8 @@ std::string index_path(const std::string& path, std::size_t i) {
 }
 
 bool looks_like_secret_value(const std::string& value) {
-  return value.find("PRIVATE KEY") != std::string::npos ||
-         value.rfind("dihya-sign-sk-", 0) == 0 || value.rfind("dihya-sec-", 0) == 0 ||
-         value.rfind("AGE-SECRET-KEY-", 0) == 0;
+  return value.find("PRIVATE KEY") != std::string::npos || value.rfind("dihya-sign-sk-", 0) == 0 ||
+         value.rfind("dihya-sec-", 0) == 0 || value.rfind("AGE-SECRET-KEY-", 0) == 0;
 }
 
 }  // namespace
@@ -73,7 +73,12 @@ bool ConfigChecker::parse(const std::string& text, Json& document) {
   } catch (const Json::parse_error& e) {
     std::size_t line = 1, column = 1;
     for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') { ++line; column = 1; } else { ++column; }
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
     }
     issue("", "core.config.not_json",
           {{"line", std::to_string(line)}, {"column", std::to_string(column)}});
@@ -89,8 +94,8 @@ bool ConfigChecker::expect_object(const Json& value, const std::string& path,
     return false;
   }
   for (const auto& [key, item] : value.items()) {
-    bool known = allowed.size() == 0 ||
-                 std::find(allowed.begin(), allowed.end(), key) != allowed.end();
+    bool known =
+        allowed.size() == 0 || std::find(allowed.begin(), allowed.end(), key) != allowed.end();
     if (!known && !k_secret_keys.count(key)) issue(join(path, key), "core.config.unknown_key");
   }
   return true;
@@ -174,8 +179,7 @@ Config ConfigChecker::check(const std::string& text) {
   if (!parse(text, config.raw)) return config;
   const Json& doc = config.raw;
   check_secrets(doc, "");
-  if (!expect_object(doc, "", {"version", "language", "users", "roles", "tenants"}))
-    return config;
+  if (!expect_object(doc, "", {"version", "language", "users", "roles", "tenants"})) return config;
   if (!doc.contains("version"))
     issue("version", "core.config.missing_key");
   else if (doc["version"] != 1)

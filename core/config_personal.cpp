@@ -13,17 +13,19 @@ const std::regex k_mask_re(
     R"(shuffle|keep|generalize:(year|month|range=[1-9][0-9]*)|noise:(pct=[1-9][0-9]?|days=[1-9][0-9]*)|)"
     R"(mask:keep_first=[0-9]+,keep_last=[0-9]+)");
 const std::regex k_qualified_re("[A-Za-z_][A-Za-z0-9_]*\\.[A-Za-z_][A-Za-z0-9_]*");
-const std::set<std::string> k_bases = {"consent", "contract", "legal_obligation",
+const std::set<std::string> k_bases = {"consent",         "contract",    "legal_obligation",
                                        "vital_interests", "public_task", "legitimate_interests"};
 
-std::string at(const std::string& path, const std::string& key) { return path + "." + key; }
+std::string at(const std::string& path, const std::string& key) {
+  return path + "." + key;
+}
 
 }  // namespace
 
 void ConfigChecker::check_personal_data(const Json& map, const std::string& path) {
   if (!expect_object(map, path, {"subject", "tables", "quasi_identifiers", "purposes"})) return;
-  if (map.contains("subject") && expect_object(map["subject"], at(path, "subject"),
-                                               {"table", "key"})) {
+  if (map.contains("subject") &&
+      expect_object(map["subject"], at(path, "subject"), {"table", "key"})) {
     get_string(map["subject"], "table", at(path, "subject"), true);
     get_string(map["subject"], "key", at(path, "subject"), true);
   }
@@ -52,8 +54,9 @@ void ConfigChecker::check_personal_data(const Json& map, const std::string& path
     if (auto basis = get_string(purpose, "basis", item, true); basis && !k_bases.count(*basis))
       issue(at(item, "basis"), "core.config.bad_choice",
             {{"value", *basis},
-             {"choices", "consent, contract, legal_obligation, vital_interests, public_task, "
-                         "legitimate_interests"}});
+             {"choices",
+              "consent, contract, legal_obligation, vital_interests, public_task, "
+              "legitimate_interests"}});
     get_strings(purpose, "tables", item);
     get_strings(purpose, "recipients", item);
   }
@@ -67,8 +70,7 @@ void ConfigChecker::check_personal_table(const Json& table, const std::string& p
   if (table.contains("columns") && expect_object(table["columns"], at(path, "columns"), {}))
     for (const auto& [name, column] : table["columns"].items()) {
       std::string col_path = at(at(path, "columns"), name);
-      if (!std::regex_match(name, k_identifier_re))
-        issue(col_path, "core.config.bad_identifier");
+      if (!std::regex_match(name, k_identifier_re)) issue(col_path, "core.config.bad_identifier");
       if (!expect_object(column, col_path, {"category", "mask", "unique"})) continue;
       get_string(column, "category", col_path, true);
       if (auto mask = get_string(column, "mask", col_path, true);

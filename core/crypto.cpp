@@ -48,8 +48,7 @@ std::string blake2b_256_hex(std::string_view data) {
 std::string hash_token(std::string_view secret) {
   crypto_init();
   char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str_alg(out, secret.data(), secret.size(),
-                            crypto_pwhash_OPSLIMIT_INTERACTIVE,
+  if (crypto_pwhash_str_alg(out, secret.data(), secret.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                             crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
     throw std::runtime_error("out of memory while hashing a token");
   return out;
@@ -60,7 +59,9 @@ bool verify_token(std::string_view secret, const std::string& token_hash) {
   return crypto_pwhash_str_verify(token_hash.c_str(), secret.data(), secret.size()) == 0;
 }
 
-SigningKey::~SigningKey() { sodium_memzero(secret.data(), secret.size()); }
+SigningKey::~SigningKey() {
+  sodium_memzero(secret.data(), secret.size());
+}
 
 SigningKey generate_signing_key() {
   crypto_init();
@@ -137,7 +138,8 @@ std::string sign_detached(const SigningKey& key, std::string_view message) {
   unsigned char signature[crypto_sign_BYTES];
   crypto_sign_detached(signature, nullptr, reinterpret_cast<const unsigned char*>(message.data()),
                        message.size(), key.secret.data());
-  return base64_encode(std::string_view(reinterpret_cast<const char*>(signature), sizeof signature));
+  return base64_encode(
+      std::string_view(reinterpret_cast<const char*>(signature), sizeof signature));
 }
 
 bool verify_detached(const VerifyKey& key, std::string_view message,

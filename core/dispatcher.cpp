@@ -22,8 +22,9 @@ bool valid_tool_name(const std::string& name) {
 
 int main(int argc, char** argv) {
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
-    std::fprintf(stderr, "usage: dihya TOOL [ARGS…]   (TOOL: backup, restore, check_config, "
-                         "audit, …; see `dihya TOOL --help`)\n");
+    std::fprintf(stderr,
+                 "usage: dihya TOOL [ARGS…]   (TOOL: backup, restore, check_config, "
+                 "audit, …; see `dihya TOOL --help`)\n");
     return argc < 2 ? 64 : 0;
   }
   std::string tool = argv[1];

@@ -12,7 +12,9 @@ Error make_error(ExitCode code, std::string id, MessageParams params) {
   return Error{code, std::move(id), std::move(params), {}};
 }
 
-void fail(Error error) { throw Failure(std::move(error)); }
+void fail(Error error) {
+  throw Failure(std::move(error));
+}
 
 void fail(ExitCode code, std::string id, MessageParams params) {
   throw Failure(make_error(code, std::move(id), std::move(params)));

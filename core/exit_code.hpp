@@ -18,7 +18,9 @@ enum class ExitCode : int {
   interrupted = 130,
 };
 
-constexpr int to_int(ExitCode code) { return static_cast<int>(code); }
+constexpr int to_int(ExitCode code) {
+  return static_cast<int>(code);
+}
 
 // Every code with the message id that explains it, in --help order.
 struct ExitCodeRow {

@@ -139,8 +139,9 @@ Status check_secret_file(const fs::path& path) {
     return make_error(ExitCode::no_permission, "core.secret.wrong_owner",
                       {{"path", path.string()}});
   if ((st.st_mode & 077) != 0)
-    return make_error(ExitCode::no_permission, "core.secret.too_open",
-                      {{"path", path.string()}, {"mode", fmt::format("{:04o}", st.st_mode & 0777)}});
+    return make_error(
+        ExitCode::no_permission, "core.secret.too_open",
+        {{"path", path.string()}, {"mode", fmt::format("{:04o}", st.st_mode & 0777)}});
   return {};
 }
 
@@ -168,8 +169,7 @@ Result<fs::path> confine_path(const fs::path& path, const std::vector<fs::path>&
   fs::path normal = normalize_path(path);
   for (const auto& root : roots)
     if (path_within(normal, root)) return normal;
-  return make_error(ExitCode::no_permission, "core.fs.outside_tenant",
-                    {{"path", normal.string()}});
+  return make_error(ExitCode::no_permission, "core.fs.outside_tenant", {{"path", normal.string()}});
 }
 
 }  // namespace dihya

@@ -71,18 +71,17 @@ Status run_hooks(const fs::path& hooks_dir, const HookCall& call, bool veto, Log
     if (!outcome) return outcome.error();
     if (!outcome->out.empty()) log.relay(hook.filename().string(), outcome->out);
     Error problem;
-    if (outcome->interrupted)
-      return make_error(ExitCode::interrupted, "core.interrupted");
+    if (outcome->interrupted) return make_error(ExitCode::interrupted, "core.interrupted");
     if (outcome->timed_out)
-      problem = make_error(ExitCode::failure, "core.hook.timeout",
-                           {{"hook", hook.string()},
-                            {"seconds", std::to_string(call.timeout.count())}});
+      problem =
+          make_error(ExitCode::failure, "core.hook.timeout",
+                     {{"hook", hook.string()}, {"seconds", std::to_string(call.timeout.count())}});
     else if (outcome->exit_code != 0)
-      problem = make_error(ExitCode::failure, veto ? "core.hook.veto" : "core.hook.failed",
-                           {{"hook", hook.string()},
-                            {"code", std::to_string(outcome->term_signal
-                                                        ? 128 + outcome->term_signal
-                                                        : outcome->exit_code)}});
+      problem =
+          make_error(ExitCode::failure, veto ? "core.hook.veto" : "core.hook.failed",
+                     {{"hook", hook.string()},
+                      {"code", std::to_string(outcome->term_signal ? 128 + outcome->term_signal
+                                                                   : outcome->exit_code)}});
     else
       continue;
     if (veto) return problem;

@@ -88,15 +88,21 @@ std::optional<Language> parse_language(std::string_view tag) {
 
 const char* language_code(Language language) {
   switch (language) {
-    case Language::fr: return "fr";
-    case Language::en: return "en";
-    case Language::ar: return "ar";
-    case Language::kab: return "kab";
+    case Language::fr:
+      return "fr";
+    case Language::en:
+      return "en";
+    case Language::ar:
+      return "ar";
+    case Language::kab:
+      return "kab";
   }
   return "fr";
 }
 
-bool is_right_to_left(Language language) { return language == Language::ar; }
+bool is_right_to_left(Language language) {
+  return language == Language::ar;
+}
 
 Language resolve_language(const std::optional<std::string>& cli,
                           const std::optional<std::string>& configured) {
@@ -122,9 +128,11 @@ Language resolve_language(const std::optional<std::string>& cli,
 const char* plural_category(Language language, long long n) {
   long long abs_n = n < 0 ? -n : n;
   switch (language) {
-    case Language::en: return abs_n == 1 ? "one" : "other";
+    case Language::en:
+      return abs_n == 1 ? "one" : "other";
     case Language::fr:
-    case Language::kab: return abs_n <= 1 ? "one" : "other";
+    case Language::kab:
+      return abs_n <= 1 ? "one" : "other";
     case Language::ar: {
       long long mod100 = abs_n % 100;
       if (abs_n == 0) return "zero";
@@ -153,7 +161,9 @@ std::string Messages::text(std::string_view id, const MessageParams& params) con
   return substitute(pick_form(*entry, used, params), params);
 }
 
-bool Messages::has(std::string_view id) const { return find_entry(m_language, id) != nullptr; }
+bool Messages::has(std::string_view id) const {
+  return find_entry(m_language, id) != nullptr;
+}
 
 std::set<std::string> catalog_ids(Language language) {
   std::set<std::string> ids;

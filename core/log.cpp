@@ -27,7 +27,9 @@ void Log::emit(const char* level_id, const char* colour, const Error& error, int
   for (const auto& cause : error.causes) emit(level_id, colour, cause, depth + 1);
 }
 
-void Log::error(const Error& error) { emit("core.log.error", "\x1b[1;31m", error, 0); }
+void Log::error(const Error& error) {
+  emit("core.log.error", "\x1b[1;31m", error, 0);
+}
 
 void Log::warn(const Error& warning) {
   if (m_verbosity != Verbosity::quiet) emit("core.log.warning", "\x1b[1;33m", warning, 0);

@@ -32,10 +32,14 @@ double previous_success(const fs::path& file) {
 std::string prometheus_label_escape(const std::string& value) {
   std::string out;
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -68,16 +72,17 @@ Status write_run_metrics(const fs::path& dir, const std::string& tenant, const s
                          const RunMetrics& run, const MetricSet& extra) {
   if (Status made = make_directories(dir, 0755); !made) return made;
   fs::path file = dir / (tool + ".prom");
-  double last_success = run.exit_code == 0 ? run.started_at + run.duration : previous_success(file);
+  const double finished = static_cast<double>(run.started_ms + run.duration_ms) / 1000.0;
+  double last_success = run.exit_code == 0 ? finished : previous_success(file);
   MetricSet all = extra;
   using T = MetricSet::Type;
   all.add("dihya_last_run_timestamp_seconds", "Unix time when the tool last finished a run.",
-          T::gauge, run.started_at + run.duration);
+          T::gauge, finished);
   all.add("dihya_last_success_timestamp_seconds",
           "Unix time when the tool last finished a run with exit code 0 (0: never).", T::gauge,
           last_success);
   all.add("dihya_last_run_duration_seconds", "How long the last run took, in seconds.", T::gauge,
-          run.duration);
+          static_cast<double>(run.duration_ms) / 1000.0);
   all.add("dihya_last_run_exit_code", "Exit code of the last run (0 means success).", T::gauge,
           run.exit_code);
   return atomic_write(file, all.render(tenant, tool), 0644);

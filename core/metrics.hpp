@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -35,8 +37,8 @@ class MetricSet {
 
 // The standard metrics of a run (DESIGN.md §9) beside the tool's own.
 struct RunMetrics {
-  double started_at = 0;   // seconds since the epoch
-  double duration = 0;     // seconds
+  std::int64_t started_ms = 0;  // since the epoch
+  std::int64_t duration_ms = 0;
   int exit_code = 0;
 };
 

@@ -61,9 +61,12 @@ Result<Arguments> parse_arguments(const std::string& tool, const OptionSet& opti
   all.insert(all.end(), options.defs().begin(), options.defs().end());
   for (const auto& def : all) {
     std::string spec = def.short_name ? std::string(1, def.short_name) + "," + def.name : def.name;
-    if (def.kind == OptionKind::flag) adder(spec, "");
-    else if (def.kind == OptionKind::value) adder(spec, "", cxxopts::value<std::vector<std::string>>());
-    else adder(spec, "", cxxopts::value<std::vector<std::string>>());
+    if (def.kind == OptionKind::flag)
+      adder(spec, "");
+    else if (def.kind == OptionKind::value)
+      adder(spec, "", cxxopts::value<std::vector<std::string>>());
+    else
+      adder(spec, "", cxxopts::value<std::vector<std::string>>());
   }
   adder("positional__", "", cxxopts::value<std::vector<std::string>>());
   parser.parse_positional({"positional__"});

@@ -12,11 +12,11 @@ namespace dihya {
 enum class OptionKind { flag, value, list };
 
 struct OptionDef {
-  std::string name;        // long name, without dashes
+  std::string name;  // long name, without dashes
   char short_name = 0;
   OptionKind kind = OptionKind::flag;
-  std::string arg_name;    // "PATH", "N"…
-  std::string help_id;     // message id of the description
+  std::string arg_name;  // "PATH", "N"…
+  std::string help_id;   // message id of the description
 };
 
 // The options a tool declares, on top of the common ones.

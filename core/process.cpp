@@ -61,8 +61,10 @@ void kill_group(pid_t pid) {
 void drain(int fd, std::string& sink, bool& open) {
   char buffer[8192];
   ssize_t n = ::read(fd, buffer, sizeof buffer);
-  if (n > 0) sink.append(buffer, static_cast<std::size_t>(n));
-  else if (n == 0 || (errno != EINTR && errno != EAGAIN)) open = false;
+  if (n > 0)
+    sink.append(buffer, static_cast<std::size_t>(n));
+  else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+    open = false;
 }
 
 }  // namespace
@@ -119,8 +121,10 @@ Result<ProcessOutcome> run_process(const ProcessRequest& request) {
       if (!(p.revents & (POLLIN | POLLOUT | POLLHUP | POLLERR))) continue;
       if (in.write.valid() && p.fd == in.write.get()) {
         ssize_t n = ::write(p.fd, pending.data(), pending.size());
-        if (n > 0) pending.remove_prefix(static_cast<std::size_t>(n));
-        else if (n < 0 && errno != EAGAIN && errno != EINTR) in.write.reset();
+        if (n > 0)
+          pending.remove_prefix(static_cast<std::size_t>(n));
+        else if (n < 0 && errno != EAGAIN && errno != EINTR)
+          in.write.reset();
       } else if (out_open && p.fd == out.read.get()) {
         drain(p.fd, outcome.out, out_open);
       } else if (err_open && p.fd == err.read.get()) {

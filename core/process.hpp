@@ -20,9 +20,9 @@ struct ProcessRequest {
 };
 
 struct ProcessOutcome {
-  int exit_code = -1;     // when the process exited
-  int term_signal = 0;    // when a signal ended it
-  bool timed_out = false; // killed because it ran past the timeout
+  int exit_code = -1;      // when the process exited
+  int term_signal = 0;     // when a signal ended it
+  bool timed_out = false;  // killed because it ran past the timeout
   bool interrupted = false;
   std::string out;
   std::string err;

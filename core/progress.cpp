@@ -13,7 +13,9 @@ bool progress_allowed(bool quiet, bool no_progress) {
 Progress::Progress(bool enabled, std::string label, std::uint64_t total)
     : m_enabled(enabled), m_label(std::move(label)), m_total(total) {}
 
-Progress::~Progress() { finish(); }
+Progress::~Progress() {
+  finish();
+}
 
 void Progress::update(std::uint64_t done) {
   m_done = done;

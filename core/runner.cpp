@@ -54,10 +54,28 @@ std::vector<std::pair<std::string, std::string>> hook_env(const ToolSpec& spec,
           {"DIHYA_DRY_RUN", ctx.dry_run() ? "1" : "0"}};
 }
 
+// Append EVENT to TENANT's trail and sign a checkpoint; false when the record is not written.
+bool record_event(const TenantConfig& tenant, const AuditEvent& event, Log& log) {
+  AuditTrail trail(tenant);
+  auto written = trail.append(event);
+  if (!written) {
+    log.error(written.error());
+    return false;
+  }
+  if (Status signed_cp = trail.sign_checkpoint(*written); !signed_cp) {
+    Error warning = make_error(ExitCode::io_error, "core.audit.checkpoint_failed");
+    warning.causes.push_back(signed_cp.error());
+    log.warn(warning);
+  }
+  return true;
+}
+
 class Runner {
  public:
   Runner(const ToolSpec& spec, int argc, char** argv)
-      : m_spec(spec), m_argc(argc), m_argv(argv),
+      : m_spec(spec),
+        m_argc(argc),
+        m_argv(argv),
         m_cli_lang(prescan(argc, argv, "lang")),
         m_messages(resolve_language(m_cli_lang, std::nullopt)),
         m_log(spec.name, m_messages, Verbosity::normal) {}
@@ -72,8 +90,9 @@ class Runner {
   int run_for_config(const std::vector<const TenantConfig*>& tenants, Json& result);
   int execute(Context& ctx, const TenantConfig* hooks_tenant, Error& error);
   Status validate_with_hooks(const TenantConfig& tenant);
-  void finish(const TenantConfig& tenant, Context& ctx, int code, const Error* error,
-              std::int64_t started_ms);
+  // Audit the run and write its metrics; return the exit code (74 when it is not audited).
+  int finish(const TenantConfig& tenant, Context& ctx, int code, const Error* error,
+             std::int64_t started_ms);
   AuditEvent event_for(const TenantConfig& tenant, const std::string& user) const;
 
   const ToolSpec& m_spec;
@@ -115,7 +134,7 @@ int Runner::usage_error(const Error& error) {
     event.outcome = "failure";
     event.exit_code = to_int(error.code);
     event.details["message"] = message_json(error.id, error.params);
-    if (auto written = AuditTrail(*tenant).append(event); !written) m_log.error(written.error());
+    record_event(*tenant, event, m_log);
   }
   return to_int(error.code);
 }
@@ -123,13 +142,12 @@ int Runner::usage_error(const Error& error) {
 int Runner::denied(const std::vector<const TenantConfig*>& tenants, const Error& error) {
   m_log.error(error);
   for (const TenantConfig* tenant : tenants) {
-    AuditEvent event = event_for(*tenant, m_identity.user.empty()
-                                              ? m_args.value("user").value_or("")
-                                              : m_identity.user);
+    AuditEvent event = event_for(
+        *tenant, m_identity.user.empty() ? m_args.value("user").value_or("") : m_identity.user);
     event.outcome = "denied";
     event.exit_code = to_int(error.code);
     event.details["message"] = message_json(error.id, error.params);
-    if (auto written = AuditTrail(*tenant).append(event); !written) m_log.error(written.error());
+    record_event(*tenant, event, m_log);
   }
   return to_int(error.code);
 }
@@ -167,9 +185,9 @@ int Runner::run() {
   m_messages = Messages(resolve_language(m_cli_lang, m_config->language));
   m_log.set_messages(m_messages);
 
-  auto tenants = m_spec.scope == Scope::config
-                     ? all_tenants(*m_config)
-                     : select_tenants(*m_config, m_args.value("tenant"), m_args.flag("all-tenants"));
+  auto tenants = m_spec.scope == Scope::config ? all_tenants(*m_config)
+                                               : select_tenants(*m_config, m_args.value("tenant"),
+                                                                m_args.flag("all-tenants"));
   if (!tenants) return usage_error(tenants.error());
 
   std::optional<fs::path> token_file;
@@ -203,8 +221,10 @@ int Runner::execute(Context& ctx, const TenantConfig* hooks_tenant, Error& error
   try {
     if (hooks_tenant && !m_spec.hook_point.empty()) {
       HookCall pre{m_spec.hook_point + ".pre",
-                   {{"tool", m_spec.name}, {"tenant", hooks_tenant->name},
-                    {"user", m_identity.user}, {"options", arguments_json(m_args)}},
+                   {{"tool", m_spec.name},
+                    {"tenant", hooks_tenant->name},
+                    {"user", m_identity.user},
+                    {"options", arguments_json(m_args)}},
                    hook_env(m_spec, ctx),
                    std::chrono::seconds(hooks_tenant->hook_timeout_seconds)};
       take(run_hooks(hooks_tenant->hooks_dir, pre, true, m_log));
@@ -223,8 +243,10 @@ int Runner::execute(Context& ctx, const TenantConfig* hooks_tenant, Error& error
 // Let the tenant's "validate" hooks reject the configuration (exit 78).
 Status Runner::validate_with_hooks(const TenantConfig& tenant) {
   Context ctx(m_spec, *m_config, &tenant, m_identity, m_args, m_messages, m_log);
-  HookCall validate{"validate", {{"tenant", tenant.name}, {"config", m_config->raw}},
-                    hook_env(m_spec, ctx), std::chrono::seconds(tenant.hook_timeout_seconds)};
+  HookCall validate{"validate",
+                    {{"tenant", tenant.name}, {"config", m_config->raw}},
+                    hook_env(m_spec, ctx),
+                    std::chrono::seconds(tenant.hook_timeout_seconds)};
   Status accepted = run_hooks(tenant.hooks_dir, validate, true, m_log);
   if (accepted || accepted.error().code != ExitCode::failure) return accepted;
   Error rejected = accepted.error();
@@ -247,16 +269,21 @@ int Runner::run_for_tenant(const TenantConfig& tenant, Json& result) {
   if (!m_spec.hook_point.empty() && code != to_int(ExitCode::interrupted) &&
       error.id.rfind("core.hook.", 0) != 0) {
     HookCall post{m_spec.hook_point + ".post",
-                  {{"tool", m_spec.name}, {"tenant", tenant.name}, {"user", m_identity.user},
-                   {"target", ctx.target()}, {"options", arguments_json(m_args)},
-                   {"outcome", code == 0 ? "success" : "failure"}, {"exit_code", code},
+                  {{"tool", m_spec.name},
+                   {"tenant", tenant.name},
+                   {"user", m_identity.user},
+                   {"target", ctx.target()},
+                   {"options", arguments_json(m_args)},
+                   {"outcome", code == 0 ? "success" : "failure"},
+                   {"exit_code", code},
                    {"result", ctx.result()}},
-                  hook_env(m_spec, ctx), std::chrono::seconds(tenant.hook_timeout_seconds)};
+                  hook_env(m_spec, ctx),
+                  std::chrono::seconds(tenant.hook_timeout_seconds)};
     post.env.emplace_back("DIHYA_OUTCOME", code == 0 ? "success" : "failure");
     post.env.emplace_back("DIHYA_EXIT_CODE", std::to_string(code));
     if (Status ran = run_hooks(tenant.hooks_dir, post, false, m_log); !ran) m_log.warn(ran.error());
   }
-  finish(tenant, ctx, code, error.id.empty() ? nullptr : &error, started);
+  code = finish(tenant, ctx, code, error.id.empty() ? nullptr : &error, started);
   result = ctx.result();
   return code;
 }
@@ -275,14 +302,18 @@ int Runner::run_for_config(const std::vector<const TenantConfig*>& tenants, Json
     }
   }
   if (code == 0) code = execute(ctx, nullptr, error);
-  for (const TenantConfig* tenant : tenants)
-    finish(*tenant, ctx, code, error.id.empty() ? nullptr : &error, started);
+  int final_code = code;
+  for (const TenantConfig* tenant : tenants) {
+    int audited = finish(*tenant, ctx, code, error.id.empty() ? nullptr : &error, started);
+    if (final_code == 0) final_code = audited;
+  }
+  code = final_code;
   result = ctx.result();
   return code;
 }
 
-void Runner::finish(const TenantConfig& tenant, Context& ctx, int code, const Error* error,
-                    std::int64_t started_ms) {
+int Runner::finish(const TenantConfig& tenant, Context& ctx, int code, const Error* error,
+                   std::int64_t started_ms) {
   AuditEvent event = event_for(tenant, m_identity.user);
   event.target = ctx.target();
   event.outcome = code == 0 ? "success" : "failure";
@@ -293,13 +324,13 @@ void Runner::finish(const TenantConfig& tenant, Context& ctx, int code, const Er
     event.details["message"] = message_json(error->id, error->params);
     if (error->id.rfind("core.hook.", 0) == 0) event.details["hook"] = error->param("hook");
   }
-  if (auto written = AuditTrail(tenant).append(event); !written) m_log.error(written.error());
-  RunMetrics run{static_cast<double>(started_ms) / 1000.0,
-                 static_cast<double>(event.duration_ms) / 1000.0, code};
-  if (Status wrote = write_run_metrics(tenant.metrics_dir(), tenant.name, m_spec.name, run,
-                                       ctx.metrics());
+  if (!record_event(tenant, event, m_log) && code == 0) code = to_int(ExitCode::io_error);
+  RunMetrics run{started_ms, event.duration_ms, code};
+  if (Status wrote =
+          write_run_metrics(tenant.metrics_dir(), tenant.name, m_spec.name, run, ctx.metrics());
       !wrote)
     m_log.warn(wrote.error());
+  return code;
 }
 
 }  // namespace
@@ -307,8 +338,13 @@ void Runner::finish(const TenantConfig& tenant, Context& ctx, int code, const Er
 Context::Context(const ToolSpec& spec, const Config& config, const TenantConfig* tenant,
                  const Identity& identity, const Arguments& args, const Messages& messages,
                  Log& log)
-    : m_spec(spec), m_config(config), m_tenant(tenant), m_identity(identity), m_args(args),
-      m_messages(messages), m_log(log) {}
+    : m_spec(spec),
+      m_config(config),
+      m_tenant(tenant),
+      m_identity(identity),
+      m_args(args),
+      m_messages(messages),
+      m_log(log) {}
 
 const TenantConfig& Context::tenant() const {
   if (!m_tenant) fail(ExitCode::failure, "core.internal_error", {{"reason", "no tenant"}});
@@ -316,8 +352,8 @@ const TenantConfig& Context::tenant() const {
 }
 
 Progress Context::progress(const std::string& label_id, std::uint64_t total) const {
-  return Progress(progress_allowed(quiet(), m_args.flag("no-progress")),
-                  m_messages.text(label_id), total);
+  return Progress(progress_allowed(quiet(), m_args.flag("no-progress")), m_messages.text(label_id),
+                  total);
 }
 
 void Context::print(const std::string& line) {
@@ -341,7 +377,8 @@ int run_tool(const ToolSpec& spec, int argc, char** argv) {
     runner.log().error(failure.error());
     return to_int(failure.error().code);
   } catch (const std::exception& e) {
-    runner.log().error(make_error(ExitCode::failure, "core.internal_error", {{"reason", e.what()}}));
+    runner.log().error(
+        make_error(ExitCode::failure, "core.internal_error", {{"reason", e.what()}}));
     return to_int(ExitCode::failure);
   }
 }

@@ -20,13 +20,13 @@ class Context;
 
 // Everything the runner needs to know about a tool; main() hands it to run_tool.
 struct ToolSpec {
-  std::string module;      // "maintenance"
-  std::string name;        // "check_config"
-  std::string summary_id;  // message id of the one-line summary
+  std::string module;                 // "maintenance"
+  std::string name;                   // "check_config"
+  std::string summary_id;             // message id of the one-line summary
   std::vector<std::string> examples;  // command lines shown in --help
   Scope scope = Scope::tenant;
-  bool changes_data = false;          // adds --dry-run and --yes
-  std::string hook_point;             // "<hook_point>.pre/.post" run around the action
+  bool changes_data = false;  // adds --dry-run and --yes
+  std::string hook_point;     // "<hook_point>.pre/.post" run around the action
   std::function<void(OptionSet&)> declare_options = [](OptionSet&) {};
   // The permission the run needs and the action recorded in the audit trail; both may
   // depend on the arguments (a subcommand).

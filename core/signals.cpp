@@ -27,7 +27,9 @@ void install_interrupt_handlers() {
   ::signal(SIGPIPE, SIG_IGN);
 }
 
-bool interrupted() { return g_interrupts.load() > 0; }
+bool interrupted() {
+  return g_interrupts.load() > 0;
+}
 
 void check_interrupted() {
   if (interrupted()) fail(ExitCode::interrupted, "core.interrupted");

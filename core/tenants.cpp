@@ -11,8 +11,7 @@ Result<std::vector<const TenantConfig*>> all_tenants(const Config& config) {
 Result<std::vector<const TenantConfig*>> select_tenants(const Config& config,
                                                         const std::optional<std::string>& name,
                                                         bool all) {
-  if (all && name)
-    return make_error(ExitCode::usage, "core.usage.tenant_and_all");
+  if (all && name) return make_error(ExitCode::usage, "core.usage.tenant_and_all");
   if (all) return all_tenants(config);
   if (name) {
     auto it = config.tenants.find(*name);

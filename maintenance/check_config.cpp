@@ -12,8 +12,7 @@ const ToolSpec k_tool = {
     .module = "maintenance",
     .name = "check_config",
     .summary_id = "maintenance.check_config.summary_help",
-    .examples = {"check_config --config /etc/dihya/dihya.json",
-                 "check_config --json | jq .users",
+    .examples = {"check_config --config /etc/dihya/dihya.json", "check_config --json | jq .users",
                  "check_config --tenant demo --lang en"},
     .scope = Scope::config,
     .hook_point = maintenance::plugins::k_check_config_point,
@@ -29,4 +28,6 @@ const ToolSpec k_tool = {
 
 }  // namespace
 
-int main(int argc, char** argv) { return dihya::run_tool(k_tool, argc, argv); }
+int main(int argc, char** argv) {
+  return dihya::run_tool(k_tool, argc, argv);
+}

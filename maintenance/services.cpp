@@ -31,23 +31,23 @@ void print_report(const Json& report, Context& ctx) {
   ctx.print(m.text("maintenance.check_config.tenants",
                    {{"count", std::to_string(report["tenants"].size())}}));
   for (const auto& [name, t] : report["tenants"].items())
-    ctx.print("  " + m.text("maintenance.check_config.tenant_line",
-                            {{"name", name},
-                             {"database", t["database"]},
-                             {"state_dir", t["state_dir"]},
-                             {"environment", t["environment"]}}));
+    ctx.print("  " +
+              m.text("maintenance.check_config.tenant_line", {{"name", name},
+                                                              {"database", t["database"]},
+                                                              {"state_dir", t["state_dir"]},
+                                                              {"environment", t["environment"]}}));
   ctx.print(m.text("maintenance.check_config.users",
                    {{"count", std::to_string(report["users"].size())}}));
   for (const auto& [name, u] : report["users"].items()) {
     std::string none = m.text("maintenance.check_config.none");
-    ctx.print("  " + m.text("maintenance.check_config.user_line",
-                            {{"name", name},
-                             {"roles", joined(u["roles"], none)},
-                             {"unix_users", joined(u["unix_users"], none)},
-                             {"token", m.text(u["token"].get<bool>()
-                                                  ? "maintenance.check_config.yes"
-                                                  : "maintenance.check_config.no")},
-                             {"permissions", joined(u["permissions"], none)}}));
+    ctx.print("  " +
+              m.text("maintenance.check_config.user_line",
+                     {{"name", name},
+                      {"roles", joined(u["roles"], none)},
+                      {"unix_users", joined(u["unix_users"], none)},
+                      {"token", m.text(u["token"].get<bool>() ? "maintenance.check_config.yes"
+                                                              : "maintenance.check_config.no")},
+                      {"permissions", joined(u["permissions"], none)}}));
   }
   ctx.print(m.text("maintenance.check_config.roles",
                    {{"count", std::to_string(report["roles"].size())}}));

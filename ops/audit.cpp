@@ -37,9 +37,14 @@ const ToolSpec k_tool = {
       if (!command) return command.error();
       return {};
     },
-    .run = [](Context& ctx) { return ops::run_audit(take(ops::parse_audit_command(ctx.args())), ctx); },
+    .run =
+        [](Context& ctx) {
+          return ops::run_audit(take(ops::parse_audit_command(ctx.args())), ctx);
+        },
 };
 
 }  // namespace
 
-int main(int argc, char** argv) { return dihya::run_tool(k_tool, argc, argv); }
+int main(int argc, char** argv) {
+  return dihya::run_tool(k_tool, argc, argv);
+}

@@ -4,8 +4,9 @@
 // audit.hpp because ops/audit.cpp is the `audit` tool itself.)
 namespace dihya::ops::audit_events {
 
-inline constexpr const char* k_verify = "verify";  // details: records, checkpoints, intact, broken_seq
-inline constexpr const char* k_show = "show";      // details: records (shown)
+inline constexpr const char* k_verify =
+    "verify";                                  // details: records, checkpoints, intact, broken_seq
+inline constexpr const char* k_show = "show";  // details: records (shown)
 inline constexpr const char* k_export = "export";  // details: records, format, output
 inline constexpr const char* k_keygen = "keygen";  // details: key_id
 

@@ -48,9 +48,12 @@ int run_audit_verify(Context& ctx) {
   details["checkpoints"] = check.checkpoints;
   details["intact"] = check.intact;
   Json& result = ctx.result();
-  result = {{"tenant", tenant.name}, {"log", trail.log_path().string()},
-            {"intact", check.intact}, {"records", check.records},
-            {"checkpoints", check.checkpoints}, {"unsigned_tail", check.unsigned_tail}};
+  result = {{"tenant", tenant.name},
+            {"log", trail.log_path().string()},
+            {"intact", check.intact},
+            {"records", check.records},
+            {"checkpoints", check.checkpoints},
+            {"unsigned_tail", check.unsigned_tail}};
   const Messages& m = ctx.messages();
   if (check.intact) {
     ctx.set_summary("ops.audit.intact", {{"count", std::to_string(check.records)}});
@@ -65,7 +68,8 @@ int run_audit_verify(Context& ctx) {
   result["reason"] = {{"id", check.reason.id}, {"text", reason}};
   details["broken_seq"] = result["broken_seq"];
   ctx.set_summary(check.reason.id, check.reason.params);
-  ctx.print(m.text("ops.audit.broken", {{"seq", check.broken_seq ? std::to_string(*check.broken_seq) : "?"}}));
+  ctx.print(m.text("ops.audit.broken",
+                   {{"seq", check.broken_seq ? std::to_string(*check.broken_seq) : "?"}}));
   ctx.print("  " + reason + " [" + check.reason.id + "]");
   return to_int(ExitCode::data_error);
 }
@@ -102,8 +106,8 @@ int run_audit_export(const AuditCommand& command, Context& ctx) {
     details["output"] = *command.output;
     take(atomic_write(*command.output, text, 0640));
     ctx.result() = {{"records", records.size()}, {"format", format}, {"output", *command.output}};
-    ctx.log().info("ops.audit.exported", {{"count", std::to_string(records.size())},
-                                          {"format", format}});
+    ctx.log().info("ops.audit.exported",
+                   {{"count", std::to_string(records.size())}, {"format", format}});
     return 0;
   }
   ctx.set_target("-");
@@ -142,10 +146,14 @@ int run_audit_keygen(Context& ctx) {
 
 int run_audit(const AuditCommand& command, Context& ctx) {
   switch (command.subcommand) {
-    case AuditSubcommand::verify: return run_audit_verify(ctx);
-    case AuditSubcommand::show: return run_audit_show(command.query, ctx);
-    case AuditSubcommand::export_records: return run_audit_export(command, ctx);
-    case AuditSubcommand::keygen: return run_audit_keygen(ctx);
+    case AuditSubcommand::verify:
+      return run_audit_verify(ctx);
+    case AuditSubcommand::show:
+      return run_audit_show(command.query, ctx);
+    case AuditSubcommand::export_records:
+      return run_audit_export(command, ctx);
+    case AuditSubcommand::keygen:
+      return run_audit_keygen(ctx);
   }
   return to_int(ExitCode::usage);
 }

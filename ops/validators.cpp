@@ -7,7 +7,8 @@ namespace dihya::ops {
 namespace {
 
 Error bad_value(const std::string& option, const std::string& value) {
-  return make_error(ExitCode::usage, "core.usage.bad_value", {{"option", option}, {"value", value}});
+  return make_error(ExitCode::usage, "core.usage.bad_value",
+                    {{"option", option}, {"value", value}});
 }
 
 Result<std::optional<std::int64_t>> parse_time(const Arguments& args, const std::string& name) {
@@ -29,11 +30,16 @@ Result<AuditCommand> parse_audit_command(const Arguments& args) {
   if (words.size() > 1)
     return make_error(ExitCode::usage, "core.usage.unexpected_argument", {{"argument", words[1]}});
   const std::string& word = words.front();
-  if (word == "verify") command.subcommand = AuditSubcommand::verify;
-  else if (word == "show") command.subcommand = AuditSubcommand::show;
-  else if (word == "export") command.subcommand = AuditSubcommand::export_records;
-  else if (word == "keygen") command.subcommand = AuditSubcommand::keygen;
-  else return make_error(ExitCode::usage, "ops.audit.unknown_command", {{"command", word}});
+  if (word == "verify")
+    command.subcommand = AuditSubcommand::verify;
+  else if (word == "show")
+    command.subcommand = AuditSubcommand::show;
+  else if (word == "export")
+    command.subcommand = AuditSubcommand::export_records;
+  else if (word == "keygen")
+    command.subcommand = AuditSubcommand::keygen;
+  else
+    return make_error(ExitCode::usage, "ops.audit.unknown_command", {{"command", word}});
 
   auto since = parse_time(args, "since");
   if (!since) return since.error();
@@ -64,10 +70,14 @@ std::string audit_action(const Arguments& args) {
   auto command = parse_audit_command(args);
   if (!command) return "usage";
   switch (command->subcommand) {
-    case AuditSubcommand::verify: return audit_events::k_verify;
-    case AuditSubcommand::show: return audit_events::k_show;
-    case AuditSubcommand::export_records: return audit_events::k_export;
-    case AuditSubcommand::keygen: return audit_events::k_keygen;
+    case AuditSubcommand::verify:
+      return audit_events::k_verify;
+    case AuditSubcommand::show:
+      return audit_events::k_show;
+    case AuditSubcommand::export_records:
+      return audit_events::k_export;
+    case AuditSubcommand::keygen:
+      return audit_events::k_keygen;
   }
   return "usage";
 }

@@ -31,9 +31,11 @@ struct TrailFixture {
   void append(int count, const std::string& user = "admin") {
     AuditTrail trail(tenant);
     for (int i = 0; i < count; ++i) {
-      AuditEvent event{"demo", user, "root", "check_config", "check", "target",
-                       "success", 0, 1, Json{{"i", i}}};
-      REQUIRE(trail.append(event).ok());
+      AuditEvent event{"demo",    user, "root", "check_config", "check", "target",
+                       "success", 0,    1,      Json{{"i", i}}};
+      auto record = trail.append(event);
+      REQUIRE(record.ok());
+      REQUIRE(trail.sign_checkpoint(*record).ok());
     }
   }
 
@@ -64,9 +66,9 @@ TEST_CASE("an untouched trail verifies and chains every record", "[audit]") {
   CHECK(first["prev"] == k_genesis_hash);
   CHECK(second["prev"] == first["hash"]);
   CHECK(second["seq"] == 2);
-  for (const char* field : {"seq", "ts", "tenant", "user", "os_user", "host", "pid", "tool",
-                            "action", "target", "outcome", "exit_code", "duration_ms", "details",
-                            "prev", "hash"})
+  for (const char* field :
+       {"seq", "ts", "tenant", "user", "os_user", "host", "pid", "tool", "action", "target",
+        "outcome", "exit_code", "duration_ms", "details", "prev", "hash"})
     CHECK(first.contains(field));
 }
 
@@ -134,8 +136,7 @@ TEST_CASE("truncating the file mid-line is detected at the cut record", "[audit]
   CHECK(check.reason.id == "core.audit.truncated");
 }
 
-TEST_CASE("an append after a torn line starts a fresh line and the tear stays visible",
-          "[audit]") {
+TEST_CASE("an append after a torn line starts a fresh line and the tear stays visible", "[audit]") {
   TrailFixture f;
   f.append(3);
   std::string text = read_text(f.tenant.audit_log());
@@ -158,8 +159,8 @@ TEST_CASE("eight processes appending at once leave one valid chain", "[audit]") 
     if (pid == 0) {
       AuditTrail trail(f.tenant);
       for (int i = 0; i < k_each; ++i) {
-        AuditEvent event{"demo", "p" + std::to_string(p), "root", "t", "a", "", "success", 0, 0,
-                         Json::object()};
+        AuditEvent event{"demo", "p" + std::to_string(p), "root", "t", "a", "", "success", 0,
+                         0,      Json::object()};
         if (!trail.append(event)) ::_exit(1);
       }
       ::_exit(0);

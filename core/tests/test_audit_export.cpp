@@ -21,8 +21,10 @@ Json tricky_record() {
           {"outcome", "denied"},
           {"exit_code", 77},
           {"duration_ms", 3},
-          {"details", {{"message", {{"id", "core.access.denied"},
-                                    {"params", {{"user", "o\"brien"}, {"permission", "audit.read"}}}}}}},
+          {"details",
+           {{"message",
+             {{"id", "core.access.denied"},
+              {"params", {{"user", "o\"brien"}, {"permission", "audit.read"}}}}}}},
           {"prev", std::string(64, '0')},
           {"hash", std::string(64, 'f')}};
 }
@@ -34,9 +36,11 @@ TEST_CASE("CSV follows RFC 4180 quoting", "[audit][export]") {
   CHECK(csv_field("a,b") == "\"a,b\"");
   CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
   CHECK(csv_field("two\nlines") == "\"two\nlines\"");
-  std::string csv = render_audit_records({tricky_record()}, AuditFormat::csv, Messages(Language::en));
+  std::string csv =
+      render_audit_records({tricky_record()}, AuditFormat::csv, Messages(Language::en));
   CHECK(csv.rfind("seq,ts,tenant,user,os_user,host,pid,tool,action,target,outcome,exit_code,"
-                  "duration_ms,details,prev,hash\r\n", 0) == 0);
+                  "duration_ms,details,prev,hash\r\n",
+                  0) == 0);
   CHECK(csv.find("\"o\"\"brien\"") != std::string::npos);
   CHECK(csv.find("\"a|b=c\\d\nline2, \"\"q\"\"]\"") != std::string::npos);
 }
@@ -45,7 +49,8 @@ TEST_CASE("CEF escapes pipes in the header and equals, backslashes, newlines in 
           "[audit][export]") {
   CHECK(cef_header_escape("a|b\\c") == "a\\|b\\\\c");
   CHECK(cef_extension_escape("a=b\\c\nd\re|f") == "a\\=b\\\\c\\nd\\re|f");
-  std::string cef = render_audit_records({tricky_record()}, AuditFormat::cef, Messages(Language::en));
+  std::string cef =
+      render_audit_records({tricky_record()}, AuditFormat::cef, Messages(Language::en));
   CHECK(cef.rfind("CEF:0|Dihya|Dihya Ops|", 0) == 0);
   CHECK(cef.find("|audit.export|audit export|8|") != std::string::npos);
   CHECK(cef.find("cs2=a|b\\=c\\\\d\\nline2, \"q\"]") != std::string::npos);
@@ -58,7 +63,8 @@ TEST_CASE("syslog lines follow RFC 5424 with escaped structured data", "[audit][
   std::string line =
       render_audit_records({tricky_record()}, AuditFormat::syslog, Messages(Language::en));
   // <PRI>VERSION TIMESTAMP HOSTNAME APP-NAME PROCID MSGID [SD] BOM MSG
-  const std::regex header(R"(^<108>1 2026-11-24T10:00:00\.123Z web_1 dihya-audit 42 export \[dihya@32473 seq="7" tenant="acme" user="o\\"brien" .*\] \xEF\xBB\xBF.*\n$)");
+  const std::regex header(
+      R"(^<108>1 2026-11-24T10:00:00\.123Z web_1 dihya-audit 42 export \[dihya@32473 seq="7" tenant="acme" user="o\\"brien" .*\] \xEF\xBB\xBF.*\n$)");
   INFO(line);
   CHECK(std::regex_match(line, header));
   CHECK(line.find("target=\"a|b=c\\\\d line2, \\\"q\\\"\\]\"") != std::string::npos);

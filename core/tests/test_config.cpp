@@ -10,7 +10,9 @@ using dihya::test::default_config;
 namespace {
 
 // Parse DOC as a config file at /srv/dihya/dihya.json.
-Result<Config> parse(const Json& doc) { return parse_config(doc.dump(), "/srv/dihya/dihya.json"); }
+Result<Config> parse(const Json& doc) {
+  return parse_config(doc.dump(), "/srv/dihya/dihya.json");
+}
 
 // True when ERROR has a cause with message ID at JSON path PATH.
 bool has_issue(const Error& error, const std::string& path, const std::string& id) {
@@ -49,7 +51,8 @@ TEST_CASE("a valid config loads, with paths relative to the file", "[config]") {
 
 TEST_CASE("invalid configs are rejected with 78 and the JSON path of the problem", "[config]") {
   const std::vector<InvalidCase> cases = {
-      {"version missing", [](Json& c) { c.erase("version"); }, "version", "core.config.missing_key"},
+      {"version missing", [](Json& c) { c.erase("version"); }, "version",
+       "core.config.missing_key"},
       {"version 2", [](Json& c) { c["version"] = 2; }, "version", "core.config.bad_version"},
       {"unknown top-level key", [](Json& c) { c["tenant"] = "x"; }, "tenant",
        "core.config.unknown_key"},
@@ -77,10 +80,14 @@ TEST_CASE("invalid configs are rejected with 78 and the JSON path of the problem
        [](Json& c) { c["tenants"]["demo"]["database"] = "mysql://app@db/app"; },
        "tenants.demo.database", "core.config.bad_database_url"},
       {"negative retention count",
-       [](Json& c) { c["tenants"]["demo"]["backup"] = {{"keep", {{"daily", -1}}}}; },
+       [](Json& c) {
+         c["tenants"]["demo"]["backup"] = {{"keep", {{"daily", -1}}}};
+       },
        "tenants.demo.backup.keep.daily", "core.config.expected_nonneg_integer"},
       {"retention count as text",
-       [](Json& c) { c["tenants"]["demo"]["backup"] = {{"keep", {{"weekly", "4"}}}}; },
+       [](Json& c) {
+         c["tenants"]["demo"]["backup"] = {{"keep", {{"weekly", "4"}}}};
+       },
        "tenants.demo.backup.keep.weekly", "core.config.expected_nonneg_integer"},
       {"secret key in clear", [](Json& c) { c["tenants"]["demo"]["password"] = "hunter2"; },
        "tenants.demo.password", "core.config.secret_in_clear"},
@@ -106,8 +113,9 @@ TEST_CASE("invalid configs are rejected with 78 and the JSON path of the problem
       {"unknown masking strategy",
        [](Json& c) {
          c["tenants"]["demo"]["personal_data"] = {
-             {"tables", {{"users", {{"columns", {{"email", {{"category", "contact"},
-                                                            {"mask", "fake:emial"}}}}}}}}}};
+             {"tables",
+              {{"users",
+                {{"columns", {{"email", {{"category", "contact"}, {"mask", "fake:emial"}}}}}}}}}};
        },
        "tenants.demo.personal_data.tables.users.columns.email.mask", "core.config.bad_mask"},
       {"bad retention action",
@@ -119,15 +127,18 @@ TEST_CASE("invalid configs are rejected with 78 and the JSON path of the problem
        },
        "tenants.demo.personal_data.tables.events.retention.then", "core.config.bad_choice"},
       {"user who can never authenticate",
-       [](Json& c) { c["users"]["ghost"] = {{"roles", {"admin"}}}; }, "users.ghost",
-       "core.config.user_cannot_authenticate"},
-      {"invalid tenant name",
-       [](Json& c) { c["tenants"]["Bad Name"] = Json::object(); }, "tenants.Bad Name",
-       "core.config.bad_name"},
+       [](Json& c) {
+         c["users"]["ghost"] = {{"roles", {"admin"}}};
+       },
+       "users.ghost", "core.config.user_cannot_authenticate"},
+      {"invalid tenant name", [](Json& c) { c["tenants"]["Bad Name"] = Json::object(); },
+       "tenants.Bad Name", "core.config.bad_name"},
       {"files not an object", [](Json& c) { c["tenants"]["demo"]["files"] = "uploads"; },
        "tenants.demo.files", "core.config.expected_object"},
       {"compression level out of range",
-       [](Json& c) { c["tenants"]["demo"]["backup"] = {{"compression_level", 99}}; },
+       [](Json& c) {
+         c["tenants"]["demo"]["backup"] = {{"compression_level", 99}};
+       },
        "tenants.demo.backup.compression_level", "core.config.expected_integer_range"},
       {"lawful basis unknown",
        [](Json& c) {

@@ -25,8 +25,10 @@ struct HookFixture {
                     fs::perm_options::replace);
   }
   Status run(const std::string& point, bool veto, int timeout_s = 5) {
-    HookCall call{point, {{"tool", "check_config"}, {"tenant", "demo"}},
-                  {{"DIHYA_TENANT", "demo"}}, std::chrono::seconds(timeout_s)};
+    HookCall call{point,
+                  {{"tool", "check_config"}, {"tenant", "demo"}},
+                  {{"DIHYA_TENANT", "demo"}},
+                  std::chrono::seconds(timeout_s)};
     return run_hooks(hooks(), call, veto, log);
   }
 };

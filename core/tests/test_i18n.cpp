@@ -107,7 +107,8 @@ TEST_CASE("messages substitute parameters and pick the plural form", "[i18n]") {
   CHECK(fr.text("ops.audit.shown", {{"count", "1"}}) == "1 enregistrement affiché");
   CHECK(fr.text("ops.audit.shown", {{"count", "4"}}) == "4 enregistrements affichés");
   CHECK(en.text("ops.audit.shown", {{"count", "1"}}) == "1 record shown");
-  CHECK(ar.text("ops.audit.shown", {{"count", "2"}}) != ar.text("ops.audit.shown", {{"count", "5"}}));
+  CHECK(ar.text("ops.audit.shown", {{"count", "2"}}) !=
+        ar.text("ops.audit.shown", {{"count", "5"}}));
   CHECK(has_arabic_letters(ar.text("core.exit.config_error")));
   CHECK(en.text("no.such.id", {{"a", "b"}}) == "no.such.id a=b");
 }
@@ -121,7 +122,8 @@ TEST_CASE("Kabyle messages are in Berber Latin script", "[i18n]") {
   for (const char* letter : {"ɣ", "ɛ", "ḍ", "ṭ", "ẓ", "č", "ǧ", "ṛ", "ṣ"})
     berber_letter = berber_letter || all.find(letter) != std::string::npos;
   CHECK(berber_letter);
-  CHECK(kab.text("core.exit.config_error") != Messages(Language::en).text("core.exit.config_error"));
+  CHECK(kab.text("core.exit.config_error") !=
+        Messages(Language::en).text("core.exit.config_error"));
 }
 
 TEST_CASE("the language comes from the CLI, then the environment, then the config", "[i18n]") {

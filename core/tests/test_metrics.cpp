@@ -28,14 +28,17 @@ TEST_CASE("run metrics are written atomically in the textfile format", "[metrics
   TempDir dir;
   MetricSet extra;
   extra.add("dihya_audit_records", "Records in the audit trail.", MetricSet::Type::gauge, 42);
-  RunMetrics run{1700000000.5, 0.25, 0};
+  RunMetrics run{1700000000500, 250, 0};
   REQUIRE(write_run_metrics(dir.path() / "metrics", "demo", "audit", run, extra).ok());
   std::string text = read_text(dir.path() / "metrics" / "audit.prom");
-  CHECK(text.find("dihya_last_run_timestamp_seconds{tenant=\"demo\",tool=\"audit\"} 1700000000.75") !=
+  CHECK(
+      text.find("dihya_last_run_timestamp_seconds{tenant=\"demo\",tool=\"audit\"} 1700000000.75") !=
+      std::string::npos);
+  CHECK(text.find(
+            "dihya_last_success_timestamp_seconds{tenant=\"demo\",tool=\"audit\"} 1700000000.75") !=
         std::string::npos);
-  CHECK(text.find("dihya_last_success_timestamp_seconds{tenant=\"demo\",tool=\"audit\"} 1700000000.75") !=
+  CHECK(text.find("dihya_last_run_exit_code{tenant=\"demo\",tool=\"audit\"} 0") !=
         std::string::npos);
-  CHECK(text.find("dihya_last_run_exit_code{tenant=\"demo\",tool=\"audit\"} 0") != std::string::npos);
   CHECK(text.find("dihya_audit_records{tenant=\"demo\",tool=\"audit\"} 42") != std::string::npos);
   // No temporary file is left beside it.
   int files = 0;
@@ -48,12 +51,13 @@ TEST_CASE("run metrics are written atomically in the textfile format", "[metrics
 
 TEST_CASE("a failed run keeps the previous last-success time", "[metrics]") {
   TempDir dir;
-  REQUIRE(write_run_metrics(dir.path(), "demo", "audit", {1000, 1, 0}, {}).ok());
-  REQUIRE(write_run_metrics(dir.path(), "demo", "audit", {2000, 1, 65}, {}).ok());
+  REQUIRE(write_run_metrics(dir.path(), "demo", "audit", {1000000, 1000, 0}, {}).ok());
+  REQUIRE(write_run_metrics(dir.path(), "demo", "audit", {2000000, 1000, 65}, {}).ok());
   std::string text = read_text(dir.path() / "audit.prom");
   CHECK(text.find("dihya_last_success_timestamp_seconds{tenant=\"demo\",tool=\"audit\"} 1001\n") !=
         std::string::npos);
-  CHECK(text.find("dihya_last_run_exit_code{tenant=\"demo\",tool=\"audit\"} 65") != std::string::npos);
+  CHECK(text.find("dihya_last_run_exit_code{tenant=\"demo\",tool=\"audit\"} 65") !=
+        std::string::npos);
 }
 
 TEST_CASE("label values are escaped", "[metrics]") {

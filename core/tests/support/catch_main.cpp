@@ -7,8 +7,7 @@ namespace {
 
 class TapCaseReporter : public Catch::StreamingReporterBase<TapCaseReporter> {
  public:
-  explicit TapCaseReporter(const Catch::ReporterConfig& config)
-      : StreamingReporterBase(config) {
+  explicit TapCaseReporter(const Catch::ReporterConfig& config) : StreamingReporterBase(config) {
     m_reporterPrefs.shouldReportAllAssertions = false;
   }
   static std::string getDescription() { return "TAP, one line per test case"; }
@@ -59,4 +58,6 @@ class TapCaseReporter : public Catch::StreamingReporterBase<TapCaseReporter> {
 
 CATCH_REGISTER_REPORTER("tapcase", TapCaseReporter)
 
-int main(int argc, char** argv) { return Catch::Session().run(argc, argv); }
+int main(int argc, char** argv) {
+  return Catch::Session().run(argc, argv);
+}

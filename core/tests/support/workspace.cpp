@@ -85,11 +85,17 @@ fs::path tool_path(const std::string& tool) {
   return fs::path(build) / it->second / tool;
 }
 
-Workspace::Workspace() : m_config(default_config()) { save(); }
+Workspace::Workspace() : m_config(default_config()) {
+  save();
+}
 
-void Workspace::save() const { write_text(config_path(), m_config.dump(2), 0644); }
+void Workspace::save() const {
+  write_text(config_path(), m_config.dump(2), 0644);
+}
 
-fs::path Workspace::state_dir(const std::string& tenant) const { return dir() / "state" / tenant; }
+fs::path Workspace::state_dir(const std::string& tenant) const {
+  return dir() / "state" / tenant;
+}
 
 fs::path Workspace::audit_log(const std::string& tenant) const {
   return state_dir(tenant) / "audit" / "audit.jsonl";
@@ -100,8 +106,8 @@ RunResult Workspace::run(const std::string& tool, const std::vector<std::string>
   ProcessRequest request;
   request.argv = {tool_path(tool).string(), "--config", config_path().string()};
   request.argv.insert(request.argv.end(), args.begin(), args.end());
-  request.env = {{"DIHYA_LANG", ""}, {"LANGUAGE", ""}, {"LC_ALL", ""}, {"LC_MESSAGES", ""},
-                 {"LANG", "C"}, {"DIHYA_TOKEN", ""}};
+  request.env = {{"DIHYA_LANG", ""},  {"LANGUAGE", ""}, {"LC_ALL", ""},
+                 {"LC_MESSAGES", ""}, {"LANG", "C"},    {"DIHYA_TOKEN", ""}};
   request.env.insert(request.env.end(), env.begin(), env.end());
   request.timeout = std::chrono::seconds(120);
   auto outcome = run_process(request);

@@ -1,0 +1,265 @@
+// The command-line contract every tool shares (DESIGN.md §2, §5–§9), through real binaries.
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "core/crypto.hpp"
+#include "core/process.hpp"
+#include "core/tests/support/workspace.hpp"
+
+using namespace dihya;
+using namespace dihya::test;
+using Json = nlohmann::json;
+
+namespace {
+
+std::vector<Json> trail(const Workspace& ws) {
+  std::vector<Json> records;
+  for (const auto& line : read_lines(ws.audit_log())) records.push_back(Json::parse(line));
+  return records;
+}
+
+void add_hook(const Workspace& ws, const std::string& point, const std::string& name,
+              const std::string& body, unsigned mode = 0755) {
+  fs::path dir = ws.state_dir() / "hooks" / (point + ".d");
+  write_text(dir / name, "#!/bin/sh\n" + body + "\n", mode);
+  fs::permissions(dir, static_cast<fs::perms>(0755), fs::perm_options::replace);
+}
+
+}  // namespace
+
+TEST_CASE("--help shows usage, examples and the exit-code table; --version the version", "[cli]") {
+  Workspace ws;
+  auto help = ws.run("audit", {"--help", "--lang", "en"});
+  CHECK(help.code == 0);
+  CHECK(help.out.find("Usage:") != std::string::npos);
+  CHECK(help.out.find("Examples:") != std::string::npos);
+  CHECK(help.out.find("Exit status:") != std::string::npos);
+  for (const char* code : {" 64 ", " 65 ", " 77 ", " 78 ", "130 "})
+    CHECK(help.out.find(code) != std::string::npos);
+  auto version = ws.run("check_config", {"--version"});
+  CHECK(version.code == 0);
+  CHECK(version.out.find("Dihya Ops") != std::string::npos);
+  CHECK(trail(ws).empty());  // help and version act on nothing
+}
+
+TEST_CASE("usage errors exit 64 and are audited", "[cli]") {
+  Workspace ws;
+  CHECK(ws.run("audit", {"verify", "--no-such-option"}).code == 64);
+  CHECK(ws.run("audit", {}).code == 64);
+  CHECK(ws.run("audit", {"frobnicate"}).code == 64);
+  CHECK(ws.run("audit", {"show", "--since", "last tuesday"}).code == 64);
+  CHECK(ws.run("audit", {"verify", "--format", "csv"}).code == 64);
+  CHECK(ws.run("audit", {"verify", "--lang", "de"}).code == 64);
+  CHECK(ws.run("audit", {"verify", "--tenant", "nope"}).code == 64);
+  auto records = trail(ws);
+  REQUIRE(records.size() == 6);  // the unknown tenant has no trail to write to
+  for (const auto& r : records) {
+    CHECK(r["outcome"] == "failure");
+    CHECK(r["exit_code"] == 64);
+  }
+}
+
+TEST_CASE("an invalid or missing config stops every tool with 78", "[cli]") {
+  Workspace ws;
+  ws.config()["tenants"]["demo"]["backup"] = {{"keep", {{"daily", -1}}}};
+  ws.save();
+  auto run = ws.run("audit", {"verify"});
+  CHECK(run.code == 78);
+  CHECK(run.err.find("tenants.demo.backup.keep.daily") != std::string::npos);
+  CHECK_FALSE(fs::exists(ws.audit_log()));
+  fs::remove(ws.config_path());
+  CHECK(ws.run("audit", {"verify"}).code == 78);
+}
+
+TEST_CASE("a user whose identity is not verified is denied with 77 and audited", "[cli][access]") {
+  Workspace ws;
+  auto run = ws.run("audit", {"verify", "--user", "reader", "--lang", "en"});
+  CHECK(run.code == 77);
+  CHECK(run.err.find("not verified") != std::string::npos);
+  auto records = trail(ws);
+  REQUIRE(records.size() == 1);
+  CHECK(records[0]["outcome"] == "denied");
+  CHECK(records[0]["user"] == "reader");
+  CHECK(records[0]["exit_code"] == 77);
+  CHECK(records[0]["details"]["message"]["id"] == "core.access.not_verified");
+}
+
+TEST_CASE("a verified user without the permission is denied with 77 and audited", "[cli][access]") {
+  Workspace ws;
+  ws.config()["users"]["admin"]["roles"] = {"auditor"};
+  ws.save();
+  CHECK(ws.run("audit", {"verify"}).code == 0);  // audit.read granted
+  auto run = ws.run("check_config", {"--lang", "en"});
+  CHECK(run.code == 77);
+  CHECK(run.err.find("maintenance.check_config") != std::string::npos);
+  auto records = trail(ws);
+  REQUIRE(records.size() == 2);
+  CHECK(records[1]["outcome"] == "denied");
+  CHECK(records[1]["tool"] == "check_config");
+}
+
+TEST_CASE("token authentication through the binaries", "[cli][access]") {
+  Workspace ws;
+  ws.config()["users"]["dpo"] = {{"roles", {"auditor"}}, {"token_hash", hash_token("t0ken")}};
+  ws.save();
+  CHECK(ws.run("audit", {"verify", "--user", "dpo"}, {{"DIHYA_TOKEN", "t0ken"}}).code == 0);
+  CHECK(ws.run("audit", {"verify", "--user", "dpo"}, {{"DIHYA_TOKEN", "guess"}}).code == 77);
+  write_text(ws.dir() / "dpo.token", "t0ken\n", 0600);
+  CHECK(ws.run("audit",
+               {"verify", "--user", "dpo", "--token-file", (ws.dir() / "dpo.token").string()})
+            .code == 0);
+  auto records = trail(ws);
+  REQUIRE(records.size() == 3);
+  CHECK(records[0]["outcome"] == "success");
+  CHECK(records[1]["outcome"] == "denied");
+  CHECK(records[2]["user"] == "dpo");
+  // The token never reaches the trail.
+  CHECK(read_text(ws.audit_log()).find("t0ken") == std::string::npos);
+}
+
+TEST_CASE("a pre hook that exits 1 vetoes the run, audited with the hook's name", "[cli][hooks]") {
+  Workspace ws;
+  add_hook(ws, "audit.pre", "10-freeze", "echo 'change freeze' >&2; exit 1");
+  auto run = ws.run("audit", {"show"});
+  CHECK(run.code == 1);
+  CHECK(run.out.empty());
+  auto records = trail(ws);
+  REQUIRE(records.size() == 1);
+  CHECK(records[0]["outcome"] == "failure");
+  CHECK(records[0]["details"]["hook"].get<std::string>().find("10-freeze") != std::string::npos);
+}
+
+TEST_CASE("post hooks receive the outcome; a validate hook can reject the config", "[cli][hooks]") {
+  Workspace ws;
+  fs::path seen = ws.dir() / "post.json";
+  add_hook(ws, "audit.post", "10-record", "cat > " + seen.string());
+  CHECK(ws.run("audit", {"verify"}).code == 0);
+  Json context = Json::parse(read_text(seen));
+  CHECK(context["outcome"] == "success");
+  CHECK(context["tool"] == "audit");
+  CHECK(context["result"]["intact"] == true);
+
+  add_hook(ws, "validate", "10-policy",
+           "grep -q '\"environment\":\"production\"' && exit 0; exit 1");
+  CHECK(ws.run("audit", {"verify"}).code == 78);
+  CHECK(ws.run("check_config", {}).code == 78);
+}
+
+TEST_CASE("a world-writable hook is refused and the run does not happen", "[cli][hooks]") {
+  Workspace ws;
+  fs::path ran = ws.dir() / "ran";
+  add_hook(ws, "audit.pre", "10-open", "touch " + ran.string());
+  ::chmod((ws.state_dir() / "hooks" / "audit.pre.d" / "10-open").c_str(), 0777);
+  auto run = ws.run("audit", {"show"});
+  CHECK(run.code == 77);
+  CHECK_FALSE(fs::exists(ran));
+  CHECK(trail(ws).at(0)["outcome"] == "failure");
+}
+
+TEST_CASE("a hook that hangs is stopped at the tenant's timeout", "[cli][hooks]") {
+  Workspace ws;
+  ws.config()["tenants"]["demo"]["hook_timeout_seconds"] = 1;
+  ws.save();
+  add_hook(ws, "audit.pre", "10-hang", "sleep 120");
+  auto run = ws.run("audit", {"show", "--lang", "en"});
+  CHECK(run.code == 1);
+  CHECK(run.err.find("timeout") != std::string::npos);
+  CHECK(trail(ws).at(0)["details"]["message"]["id"] == "core.hook.timeout");
+}
+
+TEST_CASE("messages follow --lang: Arabic and Kabyle", "[cli][i18n]") {
+  Workspace ws;
+  auto ar = ws.run("audit", {"verify", "--lang", "ar"});
+  CHECK(ar.code == 0);
+  CHECK(ar.out.find("\xD8") != std::string::npos);  // Arabic block lead byte
+  auto kab = ws.run("audit", {"verify", "--lang", "kab"});
+  CHECK(kab.code == 0);
+  CHECK(kab.out != ws.run("audit", {"verify", "--lang", "en"}).out);
+  auto denied = ws.run("audit", {"verify", "--user", "reader", "--lang", "kab"});
+  CHECK(denied.err.find("[core.access.not_verified]") != std::string::npos);
+  auto fr = ws.run("audit", {"verify"}, {{"LANG", "fr_FR.UTF-8"}});
+  CHECK(fr.out.find("Journal intact") != std::string::npos);
+}
+
+TEST_CASE("every run writes metrics that promtool accepts", "[cli][metrics]") {
+  Workspace ws;
+  REQUIRE(ws.run("audit", {"verify"}).code == 0);
+  REQUIRE(ws.run("check_config", {}).code == 0);
+  for (const char* tool : {"audit", "check_config"}) {
+    fs::path file = ws.state_dir() / "metrics" / (std::string(tool) + ".prom");
+    REQUIRE(fs::exists(file));
+    ProcessRequest check;
+    check.argv = {std::getenv("DIHYA_PROMTOOL") ? std::getenv("DIHYA_PROMTOOL") : "promtool",
+                  "check", "metrics"};
+    check.stdin_data = read_text(file);
+    auto outcome = run_process(check);
+    REQUIRE(outcome.ok());
+    INFO(outcome->out << outcome->err);
+    CHECK(outcome->exit_code == 0);
+    CHECK(check.stdin_data.find("dihya_last_run_exit_code{tenant=\"demo\",tool=\"" +
+                                std::string(tool) + "\"} 0") != std::string::npos);
+  }
+}
+
+TEST_CASE("eight tools running at once leave one valid audit chain", "[cli][audit]") {
+  Workspace ws;
+  std::vector<std::thread> threads;
+  std::vector<int> codes(8, -1);
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back([&, i] {
+      codes[i] = ws.run(i % 2 ? "audit" : "check_config",
+                        i % 2 ? std::vector<std::string>{"show"} : std::vector<std::string>{})
+                     .code;
+    });
+  for (auto& t : threads) t.join();
+  for (int code : codes) CHECK(code == 0);
+  auto verify = ws.run("audit", {"verify", "--json"});
+  CHECK(verify.code == 0);
+  CHECK(Json::parse(verify.out)["records"] == 8);
+}
+
+TEST_CASE("SIGINT stops a run with 130, audited, the trail intact", "[cli][signals]") {
+  Workspace ws;
+  fs::path started = ws.dir() / "started";
+  add_hook(ws, "audit.pre", "10-slow", "touch " + started.string() + "; sleep 60");
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execl(tool_path("audit").c_str(), "audit", "--config", ws.config_path().c_str(), "show", "-q",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  for (int i = 0; i < 500 && !fs::exists(started); ++i) ::usleep(20000);
+  REQUIRE(fs::exists(started));
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
+  auto records = trail(ws);
+  REQUIRE(records.size() == 1);
+  CHECK(records[0]["exit_code"] == 130);
+  fs::remove_all(ws.state_dir() / "hooks");
+  CHECK(ws.run("audit", {"verify"}).code == 0);
+}
+
+TEST_CASE("with several tenants, --tenant is required and --all-tenants audits each",
+          "[cli][tenants]") {
+  Workspace ws;
+  ws.config()["tenants"]["acme"] = {{"environment", "production"}};
+  ws.save();
+  CHECK(ws.run("audit", {"verify"}).code == 64);
+  CHECK(ws.run("audit", {"verify", "--tenant", "acme"}).code == 0);
+  auto all = ws.run("audit", {"verify", "--all-tenants", "--json"});
+  CHECK(all.code == 0);
+  Json doc = Json::parse(all.out);
+  CHECK(doc["tenants"].contains("demo"));
+  CHECK(doc["tenants"].contains("acme"));
+  CHECK(read_lines(ws.audit_log("acme")).size() == 2);
+  // The run without --tenant could not know whose trail to write to.
+  CHECK(read_lines(ws.audit_log("demo")).size() == 1);
+}
