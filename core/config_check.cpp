@@ -10,7 +10,6 @@
 namespace dihya {
 namespace {
 
-constexpr long long k_no_limit = std::numeric_limits<long long>::max();
 
 const std::regex k_name_re("[a-z0-9][a-z0-9_-]{0,62}");
 const std::regex k_user_re("[A-Za-z_][A-Za-z0-9_.-]{0,63}");
@@ -26,14 +25,6 @@ const std::set<std::string> k_secret_keys = {"password",   "passwd",    "pass", 
 const std::set<std::string> k_environments = {"production", "staging", "development", "demo",
                                               "test"};
 
-std::string join(const std::string& path, const std::string& key) {
-  return path.empty() ? key : path + "." + key;
-}
-
-std::string index_path(const std::string& path, std::size_t i) {
-  return path + "[" + std::to_string(i) + "]";
-}
-
 bool looks_like_secret_value(const std::string& value) {
   return value.find("PRIVATE KEY") != std::string::npos || value.rfind("dihya-sign-sk-", 0) == 0 ||
          value.rfind("dihya-sec-", 0) == 0 || value.rfind("AGE-SECRET-KEY-", 0) == 0;
@@ -41,113 +32,8 @@ bool looks_like_secret_value(const std::string& value) {
 
 }  // namespace
 
-void ConfigChecker::issue(const std::string& path, std::string id, MessageParams params) {
-  params.insert(params.begin(), {"path", path.empty() ? "$" : path});
-  m_issues.push_back(make_error(ExitCode::config_error, std::move(id), std::move(params)));
-}
-
-bool ConfigChecker::parse(const std::string& text, Json& document) {
-  // Reject duplicate keys, which nlohmann::json would silently merge.
-  std::vector<std::pair<std::set<std::string>, std::string>> stack;
-  std::string last_key, path_of_key;
-  auto path_now = [&] {
-    std::string path;
-    for (std::size_t i = 1; i < stack.size(); ++i) path = join(path, stack[i].second);
-    return path;
-  };
-  auto callback = [&](int, Json::parse_event_t event, Json& parsed) {
-    if (event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start) {
-      stack.push_back({{}, last_key});
-    } else if (event == Json::parse_event_t::object_end ||
-               event == Json::parse_event_t::array_end) {
-      if (!stack.empty()) stack.pop_back();
-    } else if (event == Json::parse_event_t::key) {
-      last_key = parsed.get<std::string>();
-      if (!stack.empty() && !stack.back().first.insert(last_key).second)
-        issue(join(path_now(), last_key), "core.config.duplicate_key");
-    }
-    return true;
-  };
-  try {
-    document = Json::parse(text, callback);
-  } catch (const Json::parse_error& e) {
-    std::size_t line = 1, column = 1;
-    for (std::size_t i = 0; i + 1 < e.byte && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
-    issue("", "core.config.not_json",
-          {{"line", std::to_string(line)}, {"column", std::to_string(column)}});
-    return false;
-  }
-  return true;
-}
-
-bool ConfigChecker::expect_object(const Json& value, const std::string& path,
-                                  std::initializer_list<std::string_view> allowed) {
-  if (!value.is_object()) {
-    issue(path, "core.config.expected_object");
-    return false;
-  }
-  for (const auto& [key, item] : value.items()) {
-    bool known =
-        allowed.size() == 0 || std::find(allowed.begin(), allowed.end(), key) != allowed.end();
-    if (!known && !k_secret_keys.count(key)) issue(join(path, key), "core.config.unknown_key");
-  }
-  return true;
-}
-
-std::optional<std::string> ConfigChecker::get_string(const Json& object, const std::string& key,
-                                                     const std::string& path, bool required) {
-  auto it = object.find(key);
-  if (it == object.end()) {
-    if (required) issue(join(path, key), "core.config.missing_key");
-    return std::nullopt;
-  }
-  if (!it->is_string() || it->get<std::string>().empty()) {
-    issue(join(path, key), "core.config.expected_string");
-    return std::nullopt;
-  }
-  return it->get<std::string>();
-}
-
-std::optional<long long> ConfigChecker::get_integer(const Json& object, const std::string& key,
-                                                    const std::string& path, long long min,
-                                                    long long max) {
-  auto it = object.find(key);
-  if (it == object.end()) return std::nullopt;
-  bool integral = it->is_number_integer() || it->is_number_unsigned();
-  if (!integral || it->get<long long>() < min || it->get<long long>() > max) {
-    issue(join(path, key),
-          min == 0 && max == k_no_limit ? "core.config.expected_nonneg_integer"
-                                        : "core.config.expected_integer_range",
-          {{"min", std::to_string(min)}, {"max", std::to_string(max)}});
-    return std::nullopt;
-  }
-  return it->get<long long>();
-}
-
-std::vector<std::string> ConfigChecker::get_strings(const Json& object, const std::string& key,
-                                                    const std::string& path) {
-  std::vector<std::string> out;
-  auto it = object.find(key);
-  if (it == object.end()) return out;
-  if (!it->is_array()) {
-    issue(join(path, key), "core.config.expected_array");
-    return out;
-  }
-  for (std::size_t i = 0; i < it->size(); ++i) {
-    const Json& item = (*it)[i];
-    if (item.is_string() && !item.get<std::string>().empty())
-      out.push_back(item.get<std::string>());
-    else
-      issue(index_path(join(path, key), i), "core.config.expected_string");
-  }
-  return out;
+bool ConfigChecker::reported_elsewhere(const std::string& key) const {
+  return k_secret_keys.count(key) > 0;
 }
 
 fs::path ConfigChecker::resolve(const std::string& value) const {
@@ -181,7 +67,7 @@ Config ConfigChecker::check(const std::string& text) {
   check_secrets(doc, "");
   if (!expect_object(doc, "", {"version", "language", "users", "roles", "tenants"})) return config;
   if (!doc.contains("version"))
-    issue("version", "core.config.missing_key");
+    issue("version", "core.json.missing_key");
   else if (doc["version"] != 1)
     issue("version", "core.config.bad_version");
   if (auto lang = get_string(doc, "language", "", false)) {
@@ -192,7 +78,7 @@ Config ConfigChecker::check(const std::string& text) {
   check_roles(doc.value("roles", Json::object()), config);
   check_users(doc.value("users", Json::object()), config);
   check_tenants(doc.contains("tenants") ? doc["tenants"] : Json(), config);
-  if (m_issues.empty()) check_overlaps(config);
+  if (issues().empty()) check_overlaps(config);
   return config;
 }
 
@@ -202,7 +88,7 @@ void ConfigChecker::check_roles(const Json& roles, Config& config) {
     std::string path = join("roles", name);
     if (!std::regex_match(name, k_name_re)) issue(path, "core.config.bad_name");
     if (!perms.is_array()) {
-      issue(path, "core.config.expected_array");
+      issue(path, "core.json.expected_array");
       continue;
     }
     std::vector<std::string> list;
@@ -238,7 +124,7 @@ void ConfigChecker::check_users(const Json& users, Config& config) {
 
 void ConfigChecker::check_tenants(const Json& tenants, Config& config) {
   if (tenants.is_null()) {
-    issue("tenants", "core.config.missing_key");
+    issue("tenants", "core.json.missing_key");
     return;
   }
   if (!expect_object(tenants, "tenants", {})) return;
@@ -327,7 +213,7 @@ void ConfigChecker::check_audit(const Json& audit, const std::string& path, Tena
   if (auto key = get_string(audit, "verify_key", path, false))
     tenant.audit.verify_key = resolve(*key);
   if (tenant.audit.signing_key && !tenant.audit.verify_key)
-    issue(join(path, "verify_key"), "core.config.missing_key");
+    issue(join(path, "verify_key"), "core.json.missing_key");
 }
 
 void ConfigChecker::check_backup(const Json& backup, const std::string& path,

@@ -6,29 +6,22 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/json_check.hpp"
 
 namespace dihya {
 
 // Validates a config document and builds the Config, recording every problem with the
 // JSON path where it stands ("tenants.acme.backup.keep.daily").
-class ConfigChecker {
+class ConfigChecker : public JsonChecker {
  public:
-  explicit ConfigChecker(fs::path file) : m_file(std::move(file)) {}
+  explicit ConfigChecker(fs::path file) : JsonChecker(ExitCode::config_error), m_file(std::move(file)) {}
 
   Config check(const std::string& text);
-  const std::vector<Error>& issues() const { return m_issues; }
+
+ protected:
+  bool reported_elsewhere(const std::string& key) const override;
 
  private:
-  void issue(const std::string& path, std::string id, MessageParams params = {});
-  bool parse(const std::string& text, Json& document);
-  bool expect_object(const Json& value, const std::string& path,
-                     std::initializer_list<std::string_view> allowed);
-  std::optional<std::string> get_string(const Json& object, const std::string& key,
-                                        const std::string& path, bool required);
-  std::optional<long long> get_integer(const Json& object, const std::string& key,
-                                       const std::string& path, long long min, long long max);
-  std::vector<std::string> get_strings(const Json& object, const std::string& key,
-                                       const std::string& path);
   fs::path resolve(const std::string& value) const;
 
   void check_secrets(const Json& value, const std::string& path);
@@ -44,7 +37,6 @@ class ConfigChecker {
   void check_overlaps(const Config& config);
 
   fs::path m_file;
-  std::vector<Error> m_issues;
 };
 
 }  // namespace dihya

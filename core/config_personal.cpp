@@ -42,7 +42,7 @@ void ConfigChecker::check_personal_data(const Json& map, const std::string& path
             "core.config.bad_identifier");
   if (!map.contains("purposes")) return;
   if (!map["purposes"].is_array()) {
-    issue(at(path, "purposes"), "core.config.expected_array");
+    issue(at(path, "purposes"), "core.json.expected_array");
     return;
   }
   for (std::size_t i = 0; i < map["purposes"].size(); ++i) {
@@ -82,7 +82,7 @@ void ConfigChecker::check_personal_table(const Json& table, const std::string& p
   const Json& retention = table["retention"];
   if (!expect_object(retention, ret_path, {"column", "days", "then"})) return;
   get_string(retention, "column", ret_path, true);
-  if (!retention.contains("days")) issue(at(ret_path, "days"), "core.config.missing_key");
+  if (!retention.contains("days")) issue(at(ret_path, "days"), "core.json.missing_key");
   get_integer(retention, "days", ret_path, 1, 36500);
   if (auto then = get_string(retention, "then", ret_path, true);
       then && *then != "delete" && *then != "anonymize")

@@ -5,7 +5,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "core/i18n_catalogs.hpp"
+#include "core/embedded_json.hpp"
 
 namespace dihya {
 namespace {
@@ -19,9 +19,9 @@ const Json& catalog(Language language) {
   auto it = parsed.find(language);
   if (it != parsed.end()) return it->second;
   Json merged = Json::object();
-  for (std::size_t i = 0; i < i18n_data::k_blob_count; ++i) {
-    const auto& blob = i18n_data::k_blobs[i];
-    if (std::string_view(blob.lang) == language_code(language))
+  for (std::size_t i = 0; i < embedded::k_blobs_count; ++i) {
+    const auto& blob = embedded::k_blobs[i];
+    if (std::string_view(blob.name) == language_code(language))
       merged.update(Json::parse(blob.json));
   }
   return parsed.emplace(language, std::move(merged)).first->second;

@@ -52,12 +52,12 @@ TEST_CASE("a valid config loads, with paths relative to the file", "[config]") {
 TEST_CASE("invalid configs are rejected with 78 and the JSON path of the problem", "[config]") {
   const std::vector<InvalidCase> cases = {
       {"version missing", [](Json& c) { c.erase("version"); }, "version",
-       "core.config.missing_key"},
+       "core.json.missing_key"},
       {"version 2", [](Json& c) { c["version"] = 2; }, "version", "core.config.bad_version"},
       {"unknown top-level key", [](Json& c) { c["tenant"] = "x"; }, "tenant",
-       "core.config.unknown_key"},
+       "core.json.unknown_key"},
       {"unknown tenant key", [](Json& c) { c["tenants"]["demo"]["databse"] = "x"; },
-       "tenants.demo.databse", "core.config.unknown_key"},
+       "tenants.demo.databse", "core.json.unknown_key"},
       {"unknown language", [](Json& c) { c["language"] = "de"; }, "language",
        "core.config.bad_language"},
       {"undefined role", [](Json& c) { c["users"]["admin"]["roles"] = {"root"}; },
@@ -65,7 +65,7 @@ TEST_CASE("invalid configs are rejected with 78 and the JSON path of the problem
       {"bad permission", [](Json& c) { c["roles"]["auditor"] = {"audit"}; }, "roles.auditor[0]",
        "core.config.bad_permission"},
       {"tenants missing", [](Json& c) { c.erase("tenants"); }, "tenants",
-       "core.config.missing_key"},
+       "core.json.missing_key"},
       {"no tenant", [](Json& c) { c["tenants"] = Json::object(); }, "tenants",
        "core.config.no_tenants"},
       {"password in PostgreSQL URL",
@@ -83,12 +83,12 @@ TEST_CASE("invalid configs are rejected with 78 and the JSON path of the problem
        [](Json& c) {
          c["tenants"]["demo"]["backup"] = {{"keep", {{"daily", -1}}}};
        },
-       "tenants.demo.backup.keep.daily", "core.config.expected_nonneg_integer"},
+       "tenants.demo.backup.keep.daily", "core.json.expected_nonneg_integer"},
       {"retention count as text",
        [](Json& c) {
          c["tenants"]["demo"]["backup"] = {{"keep", {{"weekly", "4"}}}};
        },
-       "tenants.demo.backup.keep.weekly", "core.config.expected_nonneg_integer"},
+       "tenants.demo.backup.keep.weekly", "core.json.expected_nonneg_integer"},
       {"secret key in clear", [](Json& c) { c["tenants"]["demo"]["password"] = "hunter2"; },
        "tenants.demo.password", "core.config.secret_in_clear"},
       {"private key as a value",
@@ -109,7 +109,7 @@ TEST_CASE("invalid configs are rejected with 78 and the JSON path of the problem
        "tenants.demo.environment", "core.config.bad_environment"},
       {"hook timeout out of range",
        [](Json& c) { c["tenants"]["demo"]["hook_timeout_seconds"] = 0; },
-       "tenants.demo.hook_timeout_seconds", "core.config.expected_integer_range"},
+       "tenants.demo.hook_timeout_seconds", "core.json.expected_integer_range"},
       {"unknown masking strategy",
        [](Json& c) {
          c["tenants"]["demo"]["personal_data"] = {
@@ -134,12 +134,12 @@ TEST_CASE("invalid configs are rejected with 78 and the JSON path of the problem
       {"invalid tenant name", [](Json& c) { c["tenants"]["Bad Name"] = Json::object(); },
        "tenants.Bad Name", "core.config.bad_name"},
       {"files not an object", [](Json& c) { c["tenants"]["demo"]["files"] = "uploads"; },
-       "tenants.demo.files", "core.config.expected_object"},
+       "tenants.demo.files", "core.json.expected_object"},
       {"compression level out of range",
        [](Json& c) {
          c["tenants"]["demo"]["backup"] = {{"compression_level", 99}};
        },
-       "tenants.demo.backup.compression_level", "core.config.expected_integer_range"},
+       "tenants.demo.backup.compression_level", "core.json.expected_integer_range"},
       {"lawful basis unknown",
        [](Json& c) {
          c["tenants"]["demo"]["personal_data"] = {
@@ -167,14 +167,14 @@ TEST_CASE("malformed JSON and duplicate keys are reported with their place", "[c
   REQUIRE_FALSE(broken.ok());
   CHECK(broken.error().code == ExitCode::config_error);
   REQUIRE(broken.error().causes.size() == 1);
-  CHECK(broken.error().causes[0].id == "core.config.not_json");
+  CHECK(broken.error().causes[0].id == "core.json.not_json");
   CHECK(broken.error().causes[0].param("line") == "4");
 
   auto duplicate = parse_config(
       R"({"version": 1, "tenants": {"demo": {"environment": "demo", "environment": "production"}}})",
       "/srv/dihya.json");
   REQUIRE_FALSE(duplicate.ok());
-  CHECK(has_issue(duplicate.error(), "tenants.demo.environment", "core.config.duplicate_key"));
+  CHECK(has_issue(duplicate.error(), "tenants.demo.environment", "core.json.duplicate_key"));
 }
 
 TEST_CASE("every problem of a config is reported, not just the first", "[config]") {

@@ -1,0 +1,205 @@
+#include "core/db.hpp"
+
+#include <regex>
+
+#include "core/db_engines.hpp"
+
+namespace dihya {
+namespace {
+
+struct TypeNames {
+  ColumnType type;
+  const char* name;
+  const char* sqlite;
+  const char* postgresql;
+};
+
+// SQLite declared types are chosen for their affinity: numeric and json keep TEXT affinity
+// so that "1.10" or a bare JSON number are stored exactly as given.
+constexpr TypeNames k_types[] = {
+    {ColumnType::integer, "integer", "INTEGER", "BIGINT"},
+    {ColumnType::real, "real", "REAL", "DOUBLE PRECISION"},
+    {ColumnType::numeric, "numeric", "DECIMAL_TEXT", "NUMERIC"},
+    {ColumnType::text, "text", "TEXT", "TEXT"},
+    {ColumnType::blob, "blob", "BLOB", "BYTEA"},
+    {ColumnType::boolean, "boolean", "BOOLEAN", "BOOLEAN"},
+    {ColumnType::date, "date", "DATE", "DATE"},
+    {ColumnType::timestamp, "timestamp", "TIMESTAMPTZ", "TIMESTAMPTZ"},
+    {ColumnType::json, "json", "JSON_TEXT", "JSON"},
+};
+
+std::string column_list(const std::vector<std::string>& columns) {
+  std::string out;
+  for (const auto& c : columns) out += (out.empty() ? "" : ", ") + quote_identifier(c);
+  return out;
+}
+
+}  // namespace
+
+const char* column_type_name(ColumnType type) {
+  for (const auto& t : k_types)
+    if (t.type == type) return t.name;
+  return "text";
+}
+
+std::optional<ColumnType> parse_column_type(std::string_view name) {
+  for (const auto& t : k_types)
+    if (name == t.name) return t.type;
+  return std::nullopt;
+}
+
+const char* engine_type_name(ColumnType type, Engine engine) {
+  for (const auto& t : k_types)
+    if (t.type == type) return engine == Engine::sqlite ? t.sqlite : t.postgresql;
+  return "TEXT";
+}
+
+Result<DatabaseUrl> parse_database_url(const std::string& url) {
+  DatabaseUrl out;
+  if (url.rfind("sqlite:", 0) == 0 && url.size() > 7) {
+    out.engine = Engine::sqlite;
+    out.path = url.substr(7);
+    out.display = url;
+    return out;
+  }
+  static const std::regex pg(
+      R"(postgres(?:ql)?://([^:@/]+)@([^:/?]+|\[[0-9a-fA-F:]+\])(?::(\d{1,5}))?/([A-Za-z0-9_.-]+))");
+  std::smatch m;
+  if (!std::regex_match(url, m, pg))
+    return make_error(ExitCode::config_error, "core.db.bad_url", {{"url", url}});
+  out.engine = Engine::postgresql;
+  out.user = m[1];
+  out.host = m[2];
+  if (m[3].matched) out.port = std::stoi(m[3]);
+  out.database = m[4];
+  out.display = url;
+  return out;
+}
+
+const ColumnDef* TableDef::column(std::string_view name) const {
+  for (const auto& c : columns)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+std::string quote_identifier(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string create_table_sql(const TableDef& table, Engine engine, bool with_unique_keys) {
+  std::string sql = "CREATE TABLE " + quote_identifier(table.name) + " (";
+  bool first = true;
+  for (const auto& column : table.columns) {
+    sql += (first ? "" : ", ") + quote_identifier(column.name) + " " +
+           engine_type_name(column.type, engine) + (column.nullable ? "" : " NOT NULL");
+    first = false;
+  }
+  if (!table.primary_key.empty()) sql += ", PRIMARY KEY (" + column_list(table.primary_key) + ")";
+  if (with_unique_keys)
+    for (const auto& key : table.unique_keys) sql += ", UNIQUE (" + column_list(key) + ")";
+  // SQLite cannot add a foreign key later: it is declared here and checked after a load.
+  if (engine == Engine::sqlite)
+    for (const auto& fk : table.foreign_keys)
+      sql += ", FOREIGN KEY (" + column_list(fk.columns) + ") REFERENCES " +
+             quote_identifier(fk.ref_table) + " (" + column_list(fk.ref_columns) + ")";
+  return sql + ")";
+}
+
+std::vector<std::string> create_index_sql(const TableDef& table, Engine engine,
+                                          bool with_unique_keys) {
+  std::vector<std::string> out;
+  auto index_name = [&](const std::vector<std::string>& columns, const char* suffix) {
+    std::string name = table.name;
+    for (const auto& c : columns) name += "_" + c;
+    return quote_identifier(name + suffix);
+  };
+  if (with_unique_keys)
+    for (const auto& key : table.unique_keys) {
+      if (engine == Engine::postgresql)
+        out.push_back("ALTER TABLE " + quote_identifier(table.name) + " ADD CONSTRAINT " +
+                      index_name(key, "_key") + " UNIQUE (" + column_list(key) + ")");
+      else
+        out.push_back("CREATE UNIQUE INDEX " + index_name(key, "_key") + " ON " +
+                      quote_identifier(table.name) + " (" + column_list(key) + ")");
+    }
+  for (const auto& index : table.indexes)
+    out.push_back(std::string(index.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
+                  quote_identifier(index.name) + " ON " + quote_identifier(table.name) + " (" +
+                  column_list(index.columns) + ")");
+  if (engine == Engine::postgresql)
+    for (const auto& fk : table.foreign_keys)
+      out.push_back("ALTER TABLE " + quote_identifier(table.name) + " ADD CONSTRAINT " +
+                    index_name(fk.columns, "_fkey") + " FOREIGN KEY (" + column_list(fk.columns) +
+                    ") REFERENCES " + quote_identifier(fk.ref_table) + " (" +
+                    column_list(fk.ref_columns) + ")");
+  return out;
+}
+
+Result<bool> Database::table_exists(const std::string& table) {
+  auto names = table_names();
+  if (!names) return names.error();
+  for (const auto& name : *names)
+    if (name == table) return true;
+  return false;
+}
+
+Result<std::int64_t> Database::count_rows(const std::string& table) {
+  auto statement = prepare("SELECT COUNT(*) FROM " + quote_identifier(table));
+  if (!statement) return statement.error();
+  auto row = (*statement)->step();
+  if (!row) return row.error();
+  return (*statement)->get_integer(0);
+}
+
+Result<Transaction> Transaction::begin(Database& db) {
+  if (Status started = db.begin(); !started) return started.error();
+  return Transaction(&db);
+}
+
+Transaction::~Transaction() {
+  if (m_db) (void)m_db->rollback();
+}
+
+Status Transaction::commit() {
+  Database* db = m_db;
+  m_db = nullptr;
+  return db->commit();
+}
+
+Result<std::unique_ptr<Database>> open_database(const std::string& url,
+                                                const OpenOptions& options) {
+  auto parsed = parse_database_url(url);
+  if (!parsed) return parsed.error();
+  if (parsed->engine == Engine::sqlite) return db_engines::open_sqlite(*parsed, options);
+  return db_engines::open_postgresql(*parsed);
+}
+
+namespace db_engines {
+
+std::string number_placeholders(std::string_view sql) {
+  std::string out;
+  int n = 0;
+  char quote = 0;
+  for (char c : sql) {
+    if (quote) {
+      if (c == quote) quote = 0;
+      out += c;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      out += c;
+    } else if (c == '?') {
+      out += "$" + std::to_string(++n);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace db_engines
+}  // namespace dihya

@@ -1,0 +1,156 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace dihya {
+
+// The one type map shared by both engines (DESIGN.md §10).
+enum class ColumnType { integer, real, numeric, text, blob, boolean, date, timestamp, json };
+
+const char* column_type_name(ColumnType type);
+std::optional<ColumnType> parse_column_type(std::string_view name);
+
+enum class Engine { sqlite, postgresql };
+
+// A parsed database URL: sqlite:PATH or postgresql://user@host:port/db.
+struct DatabaseUrl {
+  Engine engine = Engine::sqlite;
+  std::string path;  // sqlite
+  std::string user, host, database;
+  int port = 5432;
+  std::string display;  // safe to print and audit (never holds a password)
+};
+Result<DatabaseUrl> parse_database_url(const std::string& url);
+
+// A value to bind or load. Views point into memory the caller keeps alive until the call
+// returns. numeric, date, timestamp and json travel as text in their canonical form.
+struct Field {
+  enum class Kind { null, integer, real, text, blob, boolean };
+  Kind kind = Kind::null;
+  std::int64_t integer = 0;
+  double real = 0;
+  std::string_view text;  // text or blob bytes
+
+  static Field null() { return {}; }
+  static Field of(std::int64_t v) { return {Kind::integer, v, 0, {}}; }
+  static Field of_real(double v) { return {Kind::real, 0, v, {}}; }
+  static Field of(std::string_view v) { return {Kind::text, 0, 0, v}; }
+  static Field of_blob(std::string_view v) { return {Kind::blob, 0, 0, v}; }
+  static Field of_bool(bool v) { return {Kind::boolean, v ? 1 : 0, 0, {}}; }
+};
+
+struct ColumnDef {
+  std::string name;
+  ColumnType type = ColumnType::text;
+  bool nullable = true;
+};
+
+struct ForeignKey {
+  std::vector<std::string> columns;
+  std::string ref_table;
+  std::vector<std::string> ref_columns;
+};
+
+struct IndexDef {
+  std::string name;
+  std::vector<std::string> columns;
+  bool unique = false;
+};
+
+struct TableDef {
+  std::string name;
+  std::vector<ColumnDef> columns;
+  std::vector<std::string> primary_key;
+  std::vector<ForeignKey> foreign_keys;
+  std::vector<std::vector<std::string>> unique_keys;
+  std::vector<IndexDef> indexes;  // non-unique and unique indexes beyond the keys above
+  const ColumnDef* column(std::string_view name) const;
+};
+
+// A prepared statement; `?` placeholders, numbered from 1. Rows stream one at a time.
+class Statement {
+ public:
+  virtual ~Statement() = default;
+  virtual Status bind(int index, const Field& value) = 0;
+  // Run the statement (first call) or fetch the next row: true while a row is available.
+  virtual Result<bool> step() = 0;
+  virtual Status reset() = 0;
+  virtual int column_count() const = 0;
+  virtual bool is_null(int column) const = 0;
+  virtual std::int64_t get_integer(int column) const = 0;
+  virtual double get_real(int column) const = 0;
+  virtual std::string get_text(int column) const = 0;  // blobs as raw bytes
+  virtual std::int64_t changes() const = 0;
+};
+
+// Rows appended to one table as fast as the engine allows (COPY, or multi-row prepared
+// inserts). The text a row's fields point to must stay valid until flush() or finish().
+class BulkLoader {
+ public:
+  virtual ~BulkLoader() = default;
+  virtual Status add_row(const Field* fields, std::size_t count) = 0;
+  // Write the rows held back so far; their fields' memory may then be reused.
+  virtual Status flush() = 0;
+  virtual Status finish() = 0;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  virtual Engine engine() const = 0;
+  virtual Status execute(std::string_view sql) = 0;
+  virtual Result<std::unique_ptr<Statement>> prepare(std::string_view sql) = 0;
+  virtual Result<std::unique_ptr<BulkLoader>> bulk_load(const TableDef& table) = 0;
+  virtual Result<std::vector<std::string>> table_names() = 0;
+  virtual Result<TableDef> describe_table(const std::string& table) = 0;
+  // Speed up a large load: the engine's pragmas or session settings; undone by end_bulk.
+  virtual Status begin_bulk() = 0;
+  virtual Status end_bulk() = 0;
+
+  Status begin() { return execute("BEGIN"); }
+  Status commit() { return execute("COMMIT"); }
+  Status rollback() { return execute("ROLLBACK"); }
+  Result<bool> table_exists(const std::string& table);
+  Result<std::int64_t> count_rows(const std::string& table);
+};
+
+// A transaction rolled back on destruction unless committed.
+class Transaction {
+ public:
+  static Result<Transaction> begin(Database& db);
+  Transaction(Transaction&& other) noexcept : m_db(other.m_db) { other.m_db = nullptr; }
+  Transaction(const Transaction&) = delete;
+  ~Transaction();
+  Status commit();
+
+ private:
+  explicit Transaction(Database* db) : m_db(db) {}
+  Database* m_db;
+};
+
+struct OpenOptions {
+  bool must_exist = false;  // a missing SQLite file is 66 instead of being created
+};
+
+// Open the database of URL; an unreachable server is 69 with the libpq reason.
+Result<std::unique_ptr<Database>> open_database(const std::string& url,
+                                                const OpenOptions& options = {});
+
+// Quote an identifier for SQL ("a""b"): names from config or the command line are never
+// spliced into SQL unquoted.
+std::string quote_identifier(std::string_view name);
+
+// SQL for the table, its keys and indexes in ENGINE's dialect.
+std::string create_table_sql(const TableDef& table, Engine engine, bool with_unique_keys = true);
+std::vector<std::string> create_index_sql(const TableDef& table, Engine engine,
+                                          bool with_unique_keys);
+const char* engine_type_name(ColumnType type, Engine engine);
+
+}  // namespace dihya

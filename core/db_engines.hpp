@@ -1,0 +1,14 @@
+#pragma once
+
+#include "core/db.hpp"
+
+// The engine implementations behind open_database (internal to core).
+namespace dihya::db_engines {
+
+Result<std::unique_ptr<Database>> open_sqlite(const DatabaseUrl& url, const OpenOptions& options);
+Result<std::unique_ptr<Database>> open_postgresql(const DatabaseUrl& url);
+
+// Rewrite `?` placeholders (outside quotes) as $1, $2… for PostgreSQL.
+std::string number_placeholders(std::string_view sql);
+
+}  // namespace dihya::db_engines

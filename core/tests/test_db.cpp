@@ -1,0 +1,202 @@
+// The data layer on one engine: SQLite in the unit suite; compiled again with
+// DIHYA_TEST_ENGINE_POSTGRESQL for the postgres suite.
+#include <catch2/catch.hpp>
+#include <limits>
+
+#include "core/db.hpp"
+#include "core/db_engines.hpp"
+#include "core/tests/support/scratch_db.hpp"
+
+using namespace dihya;
+using namespace dihya::test;
+
+namespace {
+
+#ifdef DIHYA_TEST_ENGINE_POSTGRESQL
+constexpr Engine k_engine = Engine::postgresql;
+#define ENGINE_TAG "[postgres]"
+#else
+constexpr Engine k_engine = Engine::sqlite;
+#define ENGINE_TAG "[sqlite]"
+#endif
+
+TableDef all_types_table() {
+  TableDef t;
+  t.name = "all types";
+  t.columns = {{"id", ColumnType::integer, false}, {"r", ColumnType::real, true},
+               {"n", ColumnType::numeric, true},   {"t", ColumnType::text, true},
+               {"b", ColumnType::blob, true},      {"flag", ColumnType::boolean, true},
+               {"d", ColumnType::date, true},      {"ts", ColumnType::timestamp, true},
+               {"j", ColumnType::json, true}};
+  t.primary_key = {"id"};
+  return t;
+}
+
+void require_ok(const Status& status) {
+  INFO((status ? std::string() : status.error().id + " " + status.error().param("reason")));
+  REQUIRE(status.ok());
+}
+
+}  // namespace
+
+TEST_CASE("every type of the common map round-trips, NULL apart from empty", "[db]" ENGINE_TAG) {
+  ScratchDatabase scratch(k_engine);
+  auto db = scratch.open();
+  TableDef t = all_types_table();
+  require_ok(db->execute(create_table_sql(t, db->engine())));
+  auto insert = db->prepare("INSERT INTO \"all types\" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  REQUIRE(insert.ok());
+  const std::string blob("\0\x01\xff\0z", 5);
+  const std::string unicode = "Tizi Wezzu ⵜⵉⵣⵉ — تيزي وزو 🎉";
+  Field full[] = {Field::of(std::numeric_limits<std::int64_t>::max()), Field::of_real(-2.5e-300),
+                  Field::of("123456789012345678901234567890.123456789"), Field::of(unicode),
+                  Field::of_blob(blob), Field::of_bool(true), Field::of("2026-02-28"),
+                  Field::of("2026-11-24T10:00:00Z"), Field::of("{\"a\": [1, 2.50]}")};
+  Field empty[] = {Field::of(std::numeric_limits<std::int64_t>::min()), Field::null(), Field::null(),
+                   Field::of(""), Field::of_blob(""), Field::of_bool(false), Field::null(),
+                   Field::null(), Field::null()};
+  for (auto* row : {full, empty}) {
+    for (int i = 0; i < 9; ++i) require_ok((*insert)->bind(i + 1, row[i]));
+    auto done = (*insert)->step();
+    REQUIRE(done.ok());
+    require_ok((*insert)->reset());
+  }
+  auto select = db->prepare("SELECT * FROM \"all types\" ORDER BY id DESC");
+  REQUIRE(select.ok());
+  auto& s = **select;
+  REQUIRE(*s.step());
+  CHECK(s.get_integer(0) == std::numeric_limits<std::int64_t>::max());
+  CHECK(s.get_real(1) == -2.5e-300);
+  CHECK(s.get_text(2) == "123456789012345678901234567890.123456789");
+  CHECK(s.get_text(3) == unicode);
+  CHECK(s.get_text(4) == blob);
+  CHECK(s.get_integer(5) == 1);
+  CHECK(s.get_text(6) == "2026-02-28");
+  CHECK(s.get_text(7) == "2026-11-24T10:00:00Z");
+  CHECK(s.get_text(8) == "{\"a\": [1, 2.50]}");
+  REQUIRE(*s.step());
+  CHECK(s.get_integer(0) == std::numeric_limits<std::int64_t>::min());
+  CHECK(s.is_null(1));
+  CHECK_FALSE(s.is_null(3));
+  CHECK(s.get_text(3).empty());
+  CHECK_FALSE(s.is_null(4));
+  CHECK(s.get_integer(5) == 0);
+  CHECK(s.is_null(8));
+  CHECK_FALSE(*s.step());
+}
+
+TEST_CASE("schema introspection gives back keys, foreign keys, unique keys and types",
+          "[db]" ENGINE_TAG) {
+  ScratchDatabase scratch(k_engine);
+  auto db = scratch.open();
+  TableDef parent{"par\"ent", {{"id", ColumnType::integer, false}, {"code", ColumnType::text, false}},
+                  {"id"}, {}, {{"code"}}, {}};
+  TableDef child{"child",
+                 {{"id", ColumnType::integer, false}, {"parent_id", ColumnType::integer, true},
+                  {"at", ColumnType::timestamp, true}, {"doc", ColumnType::json, true},
+                  {"price", ColumnType::numeric, true}},
+                 {"id"}, {{{"parent_id"}, "par\"ent", {"id"}}}, {}, {{"child_at", {"at"}, false}}};
+  for (const auto& t : {parent, child}) {
+    require_ok(db->execute(create_table_sql(t, db->engine(), false)));
+    for (const auto& sql : create_index_sql(t, db->engine(), true)) require_ok(db->execute(sql));
+  }
+  auto names = db->table_names();
+  REQUIRE(names.ok());
+  CHECK(*names == std::vector<std::string>{"child", "par\"ent"});
+  auto p = db->describe_table("par\"ent");
+  REQUIRE(p.ok());
+  CHECK(p->primary_key == std::vector<std::string>{"id"});
+  CHECK(p->unique_keys == std::vector<std::vector<std::string>>{{"code"}});
+  auto c = db->describe_table("child");
+  REQUIRE(c.ok());
+  REQUIRE(c->columns.size() == 5);
+  CHECK(c->columns[2].type == ColumnType::timestamp);
+  CHECK(c->columns[3].type == ColumnType::json);
+  CHECK(c->columns[4].type == ColumnType::numeric);
+  CHECK_FALSE(c->columns[0].nullable);
+  REQUIRE(c->foreign_keys.size() == 1);
+  CHECK(c->foreign_keys[0].ref_table == "par\"ent");
+  CHECK(c->foreign_keys[0].columns == std::vector<std::string>{"parent_id"});
+  REQUIRE(c->indexes.size() == 1);
+  CHECK(c->indexes[0].columns == std::vector<std::string>{"at"});
+  CHECK(db->describe_table("nope").error().id == "core.db.no_such_table");
+}
+
+TEST_CASE("bulk load, streamed reads and a rolled-back transaction", "[db]" ENGINE_TAG) {
+  ScratchDatabase scratch(k_engine);
+  auto db = scratch.open();
+  TableDef t{"rows", {{"id", ColumnType::integer, false}, {"label", ColumnType::text, true}},
+             {"id"}, {}, {}, {}};
+  require_ok(db->execute(create_table_sql(t, db->engine())));
+  {
+    auto tx = Transaction::begin(*db);
+    REQUIRE(tx.ok());
+    auto loader = db->bulk_load(t);
+    REQUIRE(loader.ok());
+    std::string label;
+    for (std::int64_t i = 0; i < 50000; ++i) {
+      label = "row\t" + std::to_string(i) + (i % 7 ? "" : "\nsecond line \\ backslash");
+      Field fields[] = {Field::of(i), i % 11 ? Field::of(label) : Field::null()};
+      require_ok((*loader)->add_row(fields, 2));
+      require_ok((*loader)->flush());  // LABEL is reused for the next row
+    }
+    require_ok((*loader)->finish());
+    require_ok(tx->commit());
+  }
+  CHECK(*db->count_rows("rows") == 50000);
+  auto read = db->prepare("SELECT id, label FROM rows WHERE id = ?");
+  REQUIRE(read.ok());
+  require_ok((*read)->bind(1, Field::of(std::int64_t{14})));
+  REQUIRE(*(*read)->step());
+  CHECK((*read)->get_text(1) == "row\t14\nsecond line \\ backslash");
+  {
+    auto tx = Transaction::begin(*db);
+    REQUIRE(tx.ok());
+    require_ok(db->execute("DELETE FROM rows"));
+  }  // not committed: rolled back
+  CHECK(*db->count_rows("rows") == 50000);
+  auto all = db->prepare("SELECT id FROM rows ORDER BY id");
+  REQUIRE(all.ok());
+  std::int64_t seen = 0;
+  while (*(*all)->step()) CHECK((*all)->get_integer(0) == seen++);
+  CHECK(seen == 50000);
+}
+
+TEST_CASE("identifiers from outside are quoted, never spliced", "[db]" ENGINE_TAG) {
+  ScratchDatabase scratch(k_engine);
+  auto db = scratch.open();
+  const std::string evil = "x\"; DROP TABLE victims; --";
+  require_ok(db->execute("CREATE TABLE victims (id INTEGER)"));
+  TableDef t{evil, {{"a b", ColumnType::text, true}}, {}, {}, {}, {}};
+  require_ok(db->execute(create_table_sql(t, db->engine())));
+  CHECK(*db->table_exists("victims"));
+  CHECK(*db->table_exists(evil));
+  CHECK(quote_identifier("a\"b") == "\"a\"\"b\"");
+}
+
+TEST_CASE("errors map to exit codes", "[db]" ENGINE_TAG) {
+  TempDir dir;
+  CHECK(open_database("sqlite:" + (dir.path() / "missing.db").string(), {true}).error().code ==
+        ExitCode::no_input);
+  write_text(dir.path() / "garbage.db", std::string(4096, 'x'));
+  CHECK(open_database("sqlite:" + (dir.path() / "garbage.db").string(), {true}).error().code ==
+        ExitCode::data_error);
+  CHECK(open_database("mysql://u@h/db").error().code == ExitCode::config_error);
+  auto unreachable = open_database("postgresql://dihya@127.0.0.1:1/nowhere");
+  REQUIRE_FALSE(unreachable.ok());
+  CHECK(unreachable.error().code == ExitCode::unavailable);
+  CHECK_FALSE(unreachable.error().param("reason").empty());
+  ScratchDatabase scratch(k_engine);
+  auto db = scratch.open();
+  auto bad = db->execute("SELEKT 1");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().id == "core.db.query_failed");
+  require_ok(db->execute("CREATE TABLE u (id INTEGER PRIMARY KEY)"));
+  require_ok(db->execute("INSERT INTO u VALUES (1)"));
+  CHECK(db->execute("INSERT INTO u VALUES (1)").error().code == ExitCode::data_error);
+}
+
+TEST_CASE("placeholders are numbered for PostgreSQL outside quotes", "[db]" ENGINE_TAG) {
+  CHECK(db_engines::number_placeholders("SELECT ?, '?', \"?\", ?") ==
+        "SELECT $1, '?', \"?\", $2");
+}
