@@ -98,7 +98,7 @@ Status append_checkpoint(const fs::path& path, const std::string& tenant, const 
   checkpoint["sig"] = sign_detached(*key, audit_checkpoint_message(checkpoint));
   Fd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
   if (!fd.valid()) return audit_io(path, errno);
-  if (Status written = write_all(fd.get(), checkpoint.dump() + "\n", path); !written)
+  if (Status written = write_all(fd.get(), canonical_json(checkpoint) + "\n", path); !written)
     return written;
   if (::fsync(fd.get()) != 0) return audit_io(path, errno);
   return {};
@@ -107,7 +107,7 @@ Status append_checkpoint(const fs::path& path, const std::string& tenant, const 
 }  // namespace
 
 std::string canonical_json(const Json& value) {
-  return value.dump(-1, ' ', false);
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 std::string audit_record_hash(const Json& record) {
@@ -148,7 +148,7 @@ Result<Json> AuditTrail::append(const AuditEvent& event) {
                  {"prev", tail->last ? tail->last->value("hash", k_genesis_hash) : k_genesis_hash}};
   record["hash"] = audit_record_hash(record);
   // A torn last line (a crash mid-write) keeps its own line; the new record starts fresh.
-  std::string line = (tail->ends_with_newline ? "" : "\n") + record.dump() + "\n";
+  std::string line = (tail->ends_with_newline ? "" : "\n") + canonical_json(record) + "\n";
   if (Status written = write_all(fd.get(), line, m_log); !written) return written.error();
   if (::fsync(fd.get()) != 0) return audit_io(m_log, errno);
   return record;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/audit.hpp"
 #include "core/clock.hpp"
 #include "dihya_build_config.h"
 
@@ -15,7 +16,7 @@ const char* const k_csv_columns[] = {
 std::string text_of(const Json& value) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_null()) return "";
-  return value.dump();
+  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 std::string field(const Json& record, const char* name) {
@@ -167,7 +168,7 @@ std::string render_audit_records(const std::vector<Json>& records, AuditFormat f
       break;
   }
   std::string out;
-  for (const auto& record : records) out += record.dump() + "\n";
+  for (const auto& record : records) out += canonical_json(record) + "\n";
   return out;
 }
 

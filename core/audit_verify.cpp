@@ -1,3 +1,8 @@
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <map>
 
 #include "core/audit.hpp"
@@ -19,12 +24,23 @@ void mark_broken(AuditVerification& result, std::int64_t seq, std::string id,
   result.reason = make_error(ExitCode::data_error, std::move(id), std::move(params));
 }
 
+// What a checkpoint is compared with: the record's hash, time and tenant.
+struct Link {
+  std::string hash, ts, tenant;
+};
+
 // Check one line at position EXPECTED_SEQ; return false (and mark) when it breaks the chain.
 bool check_record(const std::string& line, std::int64_t expected_seq, const std::string& prev,
-                  AuditVerification& result, std::string& hash_out) {
+                  AuditVerification& result, Link& link) {
   Json record = Json::parse(line, nullptr, false);
   if (record.is_discarded() || !record.is_object()) {
     mark_broken(result, expected_seq, "core.audit.not_json");
+    return false;
+  }
+  // Records are written in canonical form: extra spaces, another key order or a duplicated
+  // key mean the line was edited, even when the parsed values still hash right.
+  if (canonical_json(record) != line) {
+    mark_broken(result, expected_seq, "core.audit.not_canonical");
     return false;
   }
   for (const char* field : k_fields)
@@ -44,11 +60,11 @@ bool check_record(const std::string& line, std::int64_t expected_seq, const std:
     mark_broken(result, expected_seq, "core.audit.bad_hash");
     return false;
   }
-  hash_out = record["hash"].get<std::string>();
+  link = {record["hash"].get<std::string>(), record.value("ts", ""), record.value("tenant", "")};
   return true;
 }
 
-void check_checkpoints(const fs::path& path, const std::vector<std::string>& hashes,
+void check_checkpoints(const fs::path& path, const std::vector<Link>& links,
                        const std::optional<VerifyKey>& key, bool signed_trail,
                        AuditVerification& result) {
   auto text = read_file(path);
@@ -66,10 +82,12 @@ void check_checkpoints(const fs::path& path, const std::vector<std::string>& has
       if (!key) continue;
       if (!signature_ok) {
         mark_broken(result, seq, "core.audit.checkpoint_bad_signature");
-      } else if (seq < 1 || seq > static_cast<std::int64_t>(hashes.size())) {
-        mark_broken(result, static_cast<std::int64_t>(hashes.size()) + 1,
+      } else if (seq < 1 || seq > static_cast<std::int64_t>(links.size())) {
+        mark_broken(result, static_cast<std::int64_t>(links.size()) + 1,
                     "core.audit.records_removed", {{"checkpoint", std::to_string(seq)}});
-      } else if (hashes[static_cast<std::size_t>(seq - 1)] != cp.value("hash", "")) {
+      } else if (const Link& link = links[static_cast<std::size_t>(seq - 1)];
+                 link.hash != cp.value("hash", "") || link.ts != cp.value("ts", "") ||
+                 link.tenant != cp.value("tenant", "")) {
         mark_broken(result, seq, "core.audit.checkpoint_mismatch");
       } else {
         ++result.checkpoints;
@@ -77,9 +95,18 @@ void check_checkpoints(const fs::path& path, const std::vector<std::string>& has
       }
     }
   }
-  if (result.intact && signed_trail && key && !hashes.empty() && result.checkpoints == 0)
+  if (result.intact && signed_trail && key && !links.empty() && result.checkpoints == 0)
     mark_broken(result, 1, "core.audit.no_checkpoint");
-  result.unsigned_tail = static_cast<std::int64_t>(hashes.size()) - last_signed;
+  result.unsigned_tail = static_cast<std::int64_t>(links.size()) - last_signed;
+}
+
+// Read the log under a shared lock, so a record being appended is never seen half-written.
+Result<std::string> read_locked(const fs::path& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return read_file(path);  // the same error, reported the same way
+  while (::flock(fd.get(), LOCK_SH) != 0)
+    if (errno != EINTR) break;
+  return read_file(path);
 }
 
 }  // namespace
@@ -88,34 +115,32 @@ AuditVerification verify_audit_trail(const fs::path& log, const fs::path& checkp
                                      const std::optional<VerifyKey>& verify_key,
                                      bool signed_trail) {
   AuditVerification result;
-  auto text = read_file(log);
+  auto text = read_locked(log);
   if (!text && text.error().code != ExitCode::no_input) {
     result.intact = false;
     result.reason = text.error();
     return result;
   }
-  std::vector<std::string> hashes;
+  std::vector<Link> links;
   std::string prev = k_genesis_hash;
   std::string content = text ? *text : std::string();
   std::size_t start = 0;
   while (start < content.size()) {
     std::size_t end = content.find('\n', start);
+    std::int64_t seq = static_cast<std::int64_t>(links.size()) + 1;
     // A last line without its newline was cut short: the record is incomplete.
-    std::string line =
-        content.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    std::int64_t seq = static_cast<std::int64_t>(hashes.size()) + 1;
     if (end == std::string::npos) {
       mark_broken(result, seq, "core.audit.truncated");
       return result;
     }
-    std::string hash;
-    if (!check_record(line, seq, prev, result, hash)) return result;
-    hashes.push_back(hash);
-    prev = hash;
+    Link link;
+    if (!check_record(content.substr(start, end - start), seq, prev, result, link)) return result;
+    prev = link.hash;
+    links.push_back(std::move(link));
     start = end + 1;
   }
-  result.records = static_cast<std::int64_t>(hashes.size());
-  check_checkpoints(checkpoints, hashes, verify_key, signed_trail, result);
+  result.records = static_cast<std::int64_t>(links.size());
+  check_checkpoints(checkpoints, links, verify_key, signed_trail, result);
   return result;
 }
 

@@ -10,7 +10,6 @@
 namespace dihya {
 namespace {
 
-
 const std::regex k_name_re("[a-z0-9][a-z0-9_-]{0,62}");
 const std::regex k_user_re("[A-Za-z_][A-Za-z0-9_.-]{0,63}");
 const std::regex k_permission_re(R"(\*|[a-z_]+\.\*|[a-z_]+\.[a-z_]+)");
@@ -33,7 +32,9 @@ bool looks_like_secret_value(const std::string& value) {
 }  // namespace
 
 bool ConfigChecker::reported_elsewhere(const std::string& key) const {
-  return k_secret_keys.count(key) > 0;
+  std::string lower = key;
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  return k_secret_keys.count(lower) > 0;
 }
 
 fs::path ConfigChecker::resolve(const std::string& value) const {
@@ -43,11 +44,15 @@ fs::path ConfigChecker::resolve(const std::string& value) const {
 }
 
 void ConfigChecker::check_secrets(const Json& value, const std::string& path) {
+  // The keys of these objects are names chosen by the user (a column may be called
+  // "password"), not settings: only their values are looked at.
+  static const std::regex name_maps(R"((users|roles|tenants|.*\.files|.*\.tables|.*\.columns))");
+  bool keys_are_names = std::regex_match(path, name_maps);
   if (value.is_object()) {
     for (const auto& [key, item] : value.items()) {
       std::string lower = key;
       std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-      if (k_secret_keys.count(lower))
+      if (!keys_are_names && k_secret_keys.count(lower))
         issue(join(path, key), "core.config.secret_in_clear");
       else
         check_secrets(item, join(path, key));
@@ -68,7 +73,7 @@ Config ConfigChecker::check(const std::string& text) {
   if (!expect_object(doc, "", {"version", "language", "users", "roles", "tenants"})) return config;
   if (!doc.contains("version"))
     issue("version", "core.json.missing_key");
-  else if (doc["version"] != 1)
+  else if (!doc["version"].is_number_integer() || doc["version"] != 1)
     issue("version", "core.config.bad_version");
   if (auto lang = get_string(doc, "language", "", false)) {
     if (*lang != "fr" && *lang != "en" && *lang != "ar" && *lang != "kab")
@@ -106,7 +111,7 @@ void ConfigChecker::check_users(const Json& users, Config& config) {
   if (!expect_object(users, "users", {})) return;
   for (const auto& [name, entry] : users.items()) {
     std::string path = join("users", name);
-    if (!std::regex_match(name, k_user_re)) issue(path, "core.config.bad_name");
+    if (!std::regex_match(name, k_user_re)) issue(path, "core.config.bad_user_name");
     if (!expect_object(entry, path, {"roles", "unix_users", "token_hash"})) continue;
     UserEntry user{name, get_strings(entry, "roles", path), get_strings(entry, "unix_users", path),
                    get_string(entry, "token_hash", path, false)};

@@ -60,8 +60,9 @@ Status run_hooks(const fs::path& hooks_dir, const HookCall& call, bool veto, Log
   for (const auto& hook : *hooks) {
     ProcessRequest request;
     request.argv = {hook.string()};
-    request.stdin_data = call.context.dump() + "\n";
+    request.stdin_data = call.context.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
     request.env = call.env;
+    request.unset_env = {"DIHYA_TOKEN", "PGPASSWORD"};  // a hook never sees the user's secrets
     request.env.emplace_back("DIHYA_HOOK_POINT", call.point);
     request.timeout = call.timeout;
     request.capture_stdout = true;

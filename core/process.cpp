@@ -35,6 +35,7 @@ struct Pipe {
   ::dup2(in.read.get(), 0);
   if (request.capture_stdout) ::dup2(out.write.get(), 1);
   if (request.capture_stderr) ::dup2(err.write.get(), 2);
+  for (const auto& name : request.unset_env) ::unsetenv(name.c_str());
   for (const auto& [name, value] : request.env) ::setenv(name.c_str(), value.c_str(), 1);
   std::vector<char*> argv;
   for (const auto& arg : request.argv) argv.push_back(const_cast<char*>(arg.c_str()));

@@ -14,6 +14,8 @@ struct ProcessRequest {
   std::string stdin_data;
   // Variables added to (or replacing those of) the current environment.
   std::vector<std::pair<std::string, std::string>> env;
+  // Variables removed from the child's environment (secrets such as $DIHYA_TOKEN).
+  std::vector<std::string> unset_env;
   std::chrono::milliseconds timeout{0};  // 0: no limit
   bool capture_stdout = true;
   bool capture_stderr = true;  // else inherited (our stderr)

@@ -34,6 +34,17 @@ Json message_json(const std::string& id, const MessageParams& params) {
   return {{"id", id}, {"params", p}};
 }
 
+// The config as one tenant's hooks may see it: global sections and that tenant only.
+Json tenant_view(const Json& raw, const std::string& tenant) {
+  Json view = raw;
+  if (view.contains("tenants") && view["tenants"].is_object()) {
+    Json own = Json::object();
+    if (view["tenants"].contains(tenant)) own[tenant] = view["tenants"][tenant];
+    view["tenants"] = own;
+  }
+  return view;
+}
+
 Json arguments_json(const Arguments& args) {
   Json out = Json::object();
   for (const auto& [name, set] : args.flags()) out[name] = set;
@@ -213,7 +224,8 @@ int Runner::run() {
       if (interrupted()) break;
     }
   }
-  if (m_args.flag("json")) std::printf("%s\n", result.dump(2).c_str());
+  if (m_args.flag("json") && !result.is_null())
+    std::printf("%s\n", result.dump(2, ' ', false, Json::error_handler_t::replace).c_str());
   return code;
 }
 
@@ -224,6 +236,7 @@ int Runner::execute(Context& ctx, const TenantConfig* hooks_tenant, Error& error
                    {{"tool", m_spec.name},
                     {"tenant", hooks_tenant->name},
                     {"user", m_identity.user},
+                    {"target", ctx.target()},
                     {"options", arguments_json(m_args)}},
                    hook_env(m_spec, ctx),
                    std::chrono::seconds(hooks_tenant->hook_timeout_seconds)};
@@ -244,7 +257,7 @@ int Runner::execute(Context& ctx, const TenantConfig* hooks_tenant, Error& error
 Status Runner::validate_with_hooks(const TenantConfig& tenant) {
   Context ctx(m_spec, *m_config, &tenant, m_identity, m_args, m_messages, m_log);
   HookCall validate{"validate",
-                    {{"tenant", tenant.name}, {"config", m_config->raw}},
+                    {{"tenant", tenant.name}, {"config", tenant_view(m_config->raw, tenant.name)}},
                     hook_env(m_spec, ctx),
                     std::chrono::seconds(tenant.hook_timeout_seconds)};
   Status accepted = run_hooks(tenant.hooks_dir, validate, true, m_log);

@@ -54,6 +54,8 @@ int run_audit_verify(Context& ctx) {
             {"records", check.records},
             {"checkpoints", check.checkpoints},
             {"unsigned_tail", check.unsigned_tail}};
+  // A trail that cannot be read is not a tampered one: report the I/O or access error.
+  if (!check.intact && !check.broken_seq) fail(check.reason);
   const Messages& m = ctx.messages();
   if (check.intact) {
     ctx.set_summary("ops.audit.intact", {{"count", std::to_string(check.records)}});
@@ -111,6 +113,7 @@ int run_audit_export(const AuditCommand& command, Context& ctx) {
     return 0;
   }
   ctx.set_target("-");
+  ctx.result() = Json();  // the export itself is the output, with or without --json
   std::fwrite(text.data(), 1, text.size(), stdout);
   return 0;
 }

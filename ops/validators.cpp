@@ -16,6 +16,8 @@ Result<std::optional<std::int64_t>> parse_time(const Arguments& args, const std:
   if (!text) return std::optional<std::int64_t>{};
   auto ms = parse_rfc3339_ms(*text);
   if (!ms) return bad_value("--" + name, *text);
+  // A bare date given to --until includes that whole day.
+  if (name == "until" && text->size() == 10) *ms += 86'400'000 - 1;
   return std::optional<std::int64_t>{*ms};
 }
 

@@ -150,6 +150,31 @@ TEST_CASE("post hooks receive the outcome; a validate hook can reject the config
   CHECK(ws.run("check_config", {}).code == 78);
 }
 
+TEST_CASE("hooks never see the user's token nor other tenants' config", "[cli][hooks]") {
+  Workspace ws;
+  ws.config()["users"]["dpo"] = {{"roles", {"auditor"}}, {"token_hash", hash_token("t0ken")}};
+  ws.config()["tenants"]["acme"] = {{"environment", "production"}};
+  ws.save();
+  fs::path env_dump = ws.dir() / "env.txt", config_dump = ws.dir() / "validate.json";
+  add_hook(ws, "audit.pre", "10-env", "env > " + env_dump.string());
+  add_hook(ws, "validate", "10-config", "cat > " + config_dump.string());
+  REQUIRE(
+      ws.run("audit", {"verify", "--tenant", "demo", "--user", "dpo"}, {{"DIHYA_TOKEN", "t0ken"}})
+          .code == 0);
+  std::string env = read_text(env_dump);
+  CHECK(env.find("DIHYA_TENANT=demo") != std::string::npos);
+  CHECK(env.find("t0ken") == std::string::npos);
+  Json seen = Json::parse(read_text(config_dump));
+  CHECK(seen["config"]["tenants"].contains("demo"));
+  CHECK_FALSE(seen["config"]["tenants"].contains("acme"));
+}
+
+TEST_CASE("arguments that are not UTF-8 are audited, not a crash", "[cli][audit]") {
+  Workspace ws;
+  CHECK(ws.run("audit", {"show", "--actor", "ÿþ"}).code == 0);
+  CHECK(ws.run("audit", {"verify"}).code == 0);
+}
+
 TEST_CASE("a world-writable hook is refused and the run does not happen", "[cli][hooks]") {
   Workspace ws;
   fs::path ran = ws.dir() / "ran";

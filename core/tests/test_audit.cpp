@@ -1,6 +1,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "core/audit.hpp"
@@ -245,4 +246,37 @@ TEST_CASE("the record hash covers prev and the canonical JSON", "[audit]") {
   Json with_hash = record;
   with_hash["hash"] = "x";
   CHECK(audit_record_hash(with_hash) == audit_record_hash(record));
+}
+
+TEST_CASE("a record re-serialized with spaces or a duplicated key is detected", "[audit]") {
+  TrailFixture f;
+  f.append(4);
+  auto lines = f.lines();
+  lines[1] = Json::parse(lines[1]).dump(1);  // same values, other bytes
+  lines[1].erase(std::remove(lines[1].begin(), lines[1].end(), '\n'), lines[1].end());
+  f.set_lines(lines);
+  auto spaced = f.verify();
+  CHECK_FALSE(spaced.intact);
+  CHECK(spaced.broken_seq == 2);
+  CHECK(spaced.reason.id == "core.audit.not_canonical");
+
+  TrailFixture g;
+  g.append(4);
+  lines = g.lines();
+  // A second "outcome" key: a lenient reader keeping the first would see "success".
+  lines[2].insert(1, "\"outcome\":\"success\",");
+  g.set_lines(lines);
+  auto duplicated = g.verify();
+  CHECK_FALSE(duplicated.intact);
+  CHECK(duplicated.broken_seq == 3);
+}
+
+TEST_CASE("text that is not UTF-8 cannot break the trail", "[audit]") {
+  TrailFixture f;
+  AuditTrail trail(f.tenant);
+  AuditEvent event{"demo",          "u\xff",   "root", "audit", "show",
+                   "/tmp/\xfe\xff", "success", 0,      1,       Json::object()};
+  REQUIRE(trail.append(event).ok());
+  f.append(1);
+  CHECK(f.verify().intact);
 }

@@ -51,8 +51,7 @@ TEST_CASE("a valid config loads, with paths relative to the file", "[config]") {
 
 TEST_CASE("invalid configs are rejected with 78 and the JSON path of the problem", "[config]") {
   const std::vector<InvalidCase> cases = {
-      {"version missing", [](Json& c) { c.erase("version"); }, "version",
-       "core.json.missing_key"},
+      {"version missing", [](Json& c) { c.erase("version"); }, "version", "core.json.missing_key"},
       {"version 2", [](Json& c) { c["version"] = 2; }, "version", "core.config.bad_version"},
       {"unknown top-level key", [](Json& c) { c["tenant"] = "x"; }, "tenant",
        "core.json.unknown_key"},
@@ -64,8 +63,7 @@ TEST_CASE("invalid configs are rejected with 78 and the JSON path of the problem
        "users.admin.roles[0]", "core.config.unknown_role"},
       {"bad permission", [](Json& c) { c["roles"]["auditor"] = {"audit"}; }, "roles.auditor[0]",
        "core.config.bad_permission"},
-      {"tenants missing", [](Json& c) { c.erase("tenants"); }, "tenants",
-       "core.json.missing_key"},
+      {"tenants missing", [](Json& c) { c.erase("tenants"); }, "tenants", "core.json.missing_key"},
       {"no tenant", [](Json& c) { c["tenants"] = Json::object(); }, "tenants",
        "core.config.no_tenants"},
       {"password in PostgreSQL URL",
@@ -193,6 +191,20 @@ TEST_CASE("a missing config file is a configuration error", "[config]") {
   REQUIRE_FALSE(config.ok());
   CHECK(config.error().code == ExitCode::config_error);
   CHECK(config.error().causes.at(0).code == ExitCode::no_input);
+}
+
+TEST_CASE("names chosen by the user may look like secret keys", "[config]") {
+  Json doc = default_config();
+  doc["tenants"]["demo"]["personal_data"] = {
+      {"tables",
+       {{"users",
+         {{"columns", {{"password", {{"category", "credential"}, {"mask", "redact"}}}}}}}}}};
+  doc["users"]["token"] = {{"roles", {"admin"}}, {"unix_users", {"tok"}}};
+  auto config = parse(doc);
+  INFO((config ? "" : describe(config.error())));
+  CHECK(config.ok());
+  doc["version"] = 1.0;
+  CHECK(has_issue(parse(doc).error(), "version", "core.config.bad_version"));
 }
 
 TEST_CASE("PostgreSQL URLs without a password are accepted", "[config]") {
