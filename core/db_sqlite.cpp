@@ -22,8 +22,9 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
   if (primary == SQLITE_IOERR || primary == SQLITE_FULL) code = ExitCode::io_error;
   if (primary == SQLITE_READONLY || primary == SQLITE_PERM || primary == SQLITE_AUTH)
     code = ExitCode::no_permission;
-  return make_error(code, "core.db.query_failed",
-                    {{"engine", "SQLite"}, {"reason", reason}, {"sql", std::string(what.substr(0, 120))}});
+  return make_error(
+      code, "core.db.query_failed",
+      {{"engine", "SQLite"}, {"reason", reason}, {"sql", std::string(what.substr(0, 120))}});
 }
 
 struct StatementDeleter {
@@ -59,13 +60,19 @@ class SqliteStatement : public Statement {
     sqlite3_stmt* s = m_stmt.get();
     int rc = SQLITE_OK;
     switch (v.kind) {
-      case Field::Kind::null: rc = sqlite3_bind_null(s, index); break;
+      case Field::Kind::null:
+        rc = sqlite3_bind_null(s, index);
+        break;
       case Field::Kind::integer:
-      case Field::Kind::boolean: rc = sqlite3_bind_int64(s, index, v.integer); break;
-      case Field::Kind::real: rc = sqlite3_bind_double(s, index, v.real); break;
+      case Field::Kind::boolean:
+        rc = sqlite3_bind_int64(s, index, v.integer);
+        break;
+      case Field::Kind::real:
+        rc = sqlite3_bind_double(s, index, v.real);
+        break;
       case Field::Kind::text:
-        rc = sqlite3_bind_text64(s, index, v.text.data(), v.text.size(), SQLITE_STATIC,
-                                 SQLITE_UTF8);
+        rc =
+            sqlite3_bind_text64(s, index, v.text.data(), v.text.size(), SQLITE_STATIC, SQLITE_UTF8);
         break;
       case Field::Kind::blob:
         rc = sqlite3_bind_blob64(s, index, v.text.empty() ? "" : v.text.data(), v.text.size(),
@@ -92,9 +99,7 @@ class SqliteStatement : public Statement {
   }
 
   int column_count() const override { return sqlite3_column_count(m_stmt.get()); }
-  bool is_null(int c) const override {
-    return sqlite3_column_type(m_stmt.get(), c) == SQLITE_NULL;
-  }
+  bool is_null(int c) const override { return sqlite3_column_type(m_stmt.get(), c) == SQLITE_NULL; }
   std::int64_t get_integer(int c) const override { return sqlite3_column_int64(m_stmt.get(), c); }
   double get_real(int c) const override { return sqlite3_column_double(m_stmt.get(), c); }
   std::string get_text(int c) const override {
@@ -118,7 +123,9 @@ class SqliteLoader : public BulkLoader {
  public:
   SqliteLoader(std::unique_ptr<Statement> many, std::unique_ptr<Statement> one,
                std::size_t rows_per_insert, std::size_t width)
-      : m_many(std::move(many)), m_one(std::move(one)), m_rows_per_insert(rows_per_insert),
+      : m_many(std::move(many)),
+        m_one(std::move(one)),
+        m_rows_per_insert(rows_per_insert),
         m_width(width) {
     m_pending.reserve(rows_per_insert * width);
   }
@@ -192,7 +199,7 @@ class SqliteDatabase : public Database {
     marks += ")";
     // As many rows per statement as SQLite's parameter limit allows, up to 64.
     std::size_t width = std::max<std::size_t>(table.columns.size(), 1);
-    std::size_t rows = std::clamp<std::size_t>(32000 / width, 1, 64);
+    std::size_t rows = std::clamp<std::size_t>(32000 / width, 1, 256);
     std::string many = sql;
     for (std::size_t r = 0; r < rows; ++r) many += (r ? ", " : "") + marks;
     auto many_insert = prepare(many);
@@ -221,8 +228,9 @@ class SqliteDatabase : public Database {
   Result<TableDef> describe_table(const std::string& table) override;
 
   Status begin_bulk() override {
-    return execute("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -65536; PRAGMA page_size = 16384; "
-                   "PRAGMA temp_store = FILE; PRAGMA threads = 2");
+    return execute(
+        "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -65536; PRAGMA page_size = 16384; "
+        "PRAGMA temp_store = FILE; PRAGMA threads = 2");
   }
   Status end_bulk() override { return execute("PRAGMA foreign_keys = ON"); }
 
@@ -247,27 +255,26 @@ Result<TableDef> SqliteDatabase::describe_table(const std::string& table) {
   TableDef def;
   def.name = table;
   std::vector<std::pair<int, std::string>> pk;
-  Status columns = each_row("PRAGMA table_info(" + quote_identifier(table) + ")",
-                            [&](Statement& s) {
-                              ColumnDef c{s.get_text(1), map_declared_type(s.get_text(2)),
-                                          s.get_integer(3) == 0};
-                              if (s.get_integer(5) > 0) {
-                                pk.emplace_back(static_cast<int>(s.get_integer(5)), c.name);
-                                c.nullable = false;
-                              }
-                              def.columns.push_back(c);
-                            });
+  Status columns =
+      each_row("PRAGMA table_info(" + quote_identifier(table) + ")", [&](Statement& s) {
+        ColumnDef c{s.get_text(1), map_declared_type(s.get_text(2)), s.get_integer(3) == 0};
+        if (s.get_integer(5) > 0) {
+          pk.emplace_back(static_cast<int>(s.get_integer(5)), c.name);
+          c.nullable = false;
+        }
+        def.columns.push_back(c);
+      });
   if (!columns) return columns.error();
   if (def.columns.empty())
     return make_error(ExitCode::data_error, "core.db.no_such_table", {{"table", table}});
   std::sort(pk.begin(), pk.end());
   for (auto& [order, name] : pk) def.primary_key.push_back(name);
-  Status fks = each_row("PRAGMA foreign_key_list(" + quote_identifier(table) + ")",
-                        [&](Statement& s) {
-                          if (s.get_integer(1) == 0) def.foreign_keys.push_back({{}, s.get_text(2), {}});
-                          def.foreign_keys.back().columns.push_back(s.get_text(3));
-                          def.foreign_keys.back().ref_columns.push_back(s.get_text(4));
-                        });
+  Status fks =
+      each_row("PRAGMA foreign_key_list(" + quote_identifier(table) + ")", [&](Statement& s) {
+        if (s.get_integer(1) == 0) def.foreign_keys.push_back({{}, s.get_text(2), {}});
+        def.foreign_keys.back().columns.push_back(s.get_text(3));
+        def.foreign_keys.back().ref_columns.push_back(s.get_text(4));
+      });
   if (!fks) return fks.error();
   std::reverse(def.foreign_keys.begin(), def.foreign_keys.end());  // declaration order
   std::vector<std::tuple<std::string, bool, std::string>> indexes;
@@ -281,8 +288,10 @@ Result<TableDef> SqliteDatabase::describe_table(const std::string& table) {
     Status info = each_row("PRAGMA index_info(" + quote_identifier(name) + ")",
                            [&](Statement& s) { cols.push_back(s.get_text(2)); });
     if (!info) return info.error();
-    if (unique) def.unique_keys.push_back(cols);
-    else def.indexes.push_back({name, cols, false});
+    if (unique)
+      def.unique_keys.push_back(cols);
+    else
+      def.indexes.push_back({name, cols, false});
   }
   std::sort(def.unique_keys.begin(), def.unique_keys.end());
   return def;
@@ -297,12 +306,14 @@ Result<std::unique_ptr<Database>> open_sqlite(const DatabaseUrl& url, const Open
   if (!options.must_exist && !fs::path(url.path).parent_path().empty())
     if (Status dir = make_directories(fs::path(url.path).parent_path()); !dir) return dir.error();
   sqlite3* raw = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (options.must_exist ? 0 : SQLITE_OPEN_CREATE);
+  int flags =
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (options.must_exist ? 0 : SQLITE_OPEN_CREATE);
   int rc = sqlite3_open_v2(url.path.c_str(), &raw, flags, nullptr);
   ConnectionHandle db(raw);
   if (rc != SQLITE_OK)
-    return make_error(ExitCode::io_error, "core.db.open_failed",
-                      {{"path", url.path}, {"reason", raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)}});
+    return make_error(
+        ExitCode::io_error, "core.db.open_failed",
+        {{"path", url.path}, {"reason", raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)}});
   sqlite3_busy_timeout(db.get(), 10000);
   auto database = std::unique_ptr<Database>(new SqliteDatabase(std::move(db)));
   if (Status ready = database->execute("PRAGMA foreign_keys = ON"); !ready) return ready.error();
