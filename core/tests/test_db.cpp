@@ -12,14 +12,6 @@ using namespace dihya::test;
 
 namespace {
 
-#ifdef DIHYA_TEST_ENGINE_POSTGRESQL
-constexpr Engine k_engine = Engine::postgresql;
-#define ENGINE_TAG "[postgres]"
-#else
-constexpr Engine k_engine = Engine::sqlite;
-#define ENGINE_TAG "[sqlite]"
-#endif
-
 TableDef all_types_table() {
   TableDef t;
   t.name = "all types";
@@ -39,8 +31,9 @@ void require_ok(const Status& status) {
 
 }  // namespace
 
-TEST_CASE("every type of the common map round-trips, NULL apart from empty", "[db]" ENGINE_TAG) {
-  ScratchDatabase scratch(k_engine);
+TEST_CASE("every type of the common map round-trips, NULL apart from empty",
+          "[db]" DIHYA_ENGINE_TAG) {
+  ScratchDatabase scratch(k_test_engine);
   auto db = scratch.open();
   TableDef t = all_types_table();
   require_ok(db->execute(create_table_sql(t, db->engine())));
@@ -48,13 +41,24 @@ TEST_CASE("every type of the common map round-trips, NULL apart from empty", "[d
   REQUIRE(insert.ok());
   const std::string blob("\0\x01\xff\0z", 5);
   const std::string unicode = "Tizi Wezzu ⵜⵉⵣⵉ — تيزي وزو 🎉";
-  Field full[] = {Field::of(std::numeric_limits<std::int64_t>::max()), Field::of_real(-2.5e-300),
-                  Field::of("123456789012345678901234567890.123456789"), Field::of(unicode),
-                  Field::of_blob(blob), Field::of_bool(true), Field::of("2026-02-28"),
-                  Field::of("2026-11-24T10:00:00Z"), Field::of("{\"a\": [1, 2.50]}")};
-  Field empty[] = {Field::of(std::numeric_limits<std::int64_t>::min()), Field::null(), Field::null(),
-                   Field::of(""), Field::of_blob(""), Field::of_bool(false), Field::null(),
-                   Field::null(), Field::null()};
+  Field full[] = {Field::of(std::numeric_limits<std::int64_t>::max()),
+                  Field::of_real(-2.5e-300),
+                  Field::of("123456789012345678901234567890.123456789"),
+                  Field::of(unicode),
+                  Field::of_blob(blob),
+                  Field::of_bool(true),
+                  Field::of("2026-02-28"),
+                  Field::of("2026-11-24T10:00:00Z"),
+                  Field::of("{\"a\": [1, 2.50]}")};
+  Field empty[] = {Field::of(std::numeric_limits<std::int64_t>::min()),
+                   Field::null(),
+                   Field::null(),
+                   Field::of(""),
+                   Field::of_blob(""),
+                   Field::of_bool(false),
+                   Field::null(),
+                   Field::null(),
+                   Field::null()};
   for (auto* row : {full, empty}) {
     for (int i = 0; i < 9; ++i) require_ok((*insert)->bind(i + 1, row[i]));
     auto done = (*insert)->step();
@@ -86,16 +90,23 @@ TEST_CASE("every type of the common map round-trips, NULL apart from empty", "[d
 }
 
 TEST_CASE("schema introspection gives back keys, foreign keys, unique keys and types",
-          "[db]" ENGINE_TAG) {
-  ScratchDatabase scratch(k_engine);
+          "[db]" DIHYA_ENGINE_TAG) {
+  ScratchDatabase scratch(k_test_engine);
   auto db = scratch.open();
-  TableDef parent{"par\"ent", {{"id", ColumnType::integer, false}, {"code", ColumnType::text, false}},
-                  {"id"}, {}, {{"code"}}, {}};
+  TableDef parent{
+      "par\"ent", {{"id", ColumnType::integer, false}, {"code", ColumnType::text, false}},
+      {"id"},     {},
+      {{"code"}}, {}};
   TableDef child{"child",
-                 {{"id", ColumnType::integer, false}, {"parent_id", ColumnType::integer, true},
-                  {"at", ColumnType::timestamp, true}, {"doc", ColumnType::json, true},
+                 {{"id", ColumnType::integer, false},
+                  {"parent_id", ColumnType::integer, true},
+                  {"at", ColumnType::timestamp, true},
+                  {"doc", ColumnType::json, true},
                   {"price", ColumnType::numeric, true}},
-                 {"id"}, {{{"parent_id"}, "par\"ent", {"id"}}}, {}, {{"child_at", {"at"}, false}}};
+                 {"id"},
+                 {{{"parent_id"}, "par\"ent", {"id"}}},
+                 {},
+                 {{"child_at", {"at"}, false}}};
   for (const auto& t : {parent, child}) {
     require_ok(db->execute(create_table_sql(t, db->engine(), false)));
     for (const auto& sql : create_index_sql(t, db->engine(), true)) require_ok(db->execute(sql));
@@ -122,11 +133,12 @@ TEST_CASE("schema introspection gives back keys, foreign keys, unique keys and t
   CHECK(db->describe_table("nope").error().id == "core.db.no_such_table");
 }
 
-TEST_CASE("bulk load, streamed reads and a rolled-back transaction", "[db]" ENGINE_TAG) {
-  ScratchDatabase scratch(k_engine);
+TEST_CASE("bulk load, streamed reads and a rolled-back transaction", "[db]" DIHYA_ENGINE_TAG) {
+  ScratchDatabase scratch(k_test_engine);
   auto db = scratch.open();
   TableDef t{"rows", {{"id", ColumnType::integer, false}, {"label", ColumnType::text, true}},
-             {"id"}, {}, {}, {}};
+             {"id"}, {},
+             {},     {}};
   require_ok(db->execute(create_table_sql(t, db->engine())));
   {
     auto tx = Transaction::begin(*db);
@@ -162,8 +174,8 @@ TEST_CASE("bulk load, streamed reads and a rolled-back transaction", "[db]" ENGI
   CHECK(seen == 50000);
 }
 
-TEST_CASE("identifiers from outside are quoted, never spliced", "[db]" ENGINE_TAG) {
-  ScratchDatabase scratch(k_engine);
+TEST_CASE("identifiers from outside are quoted, never spliced", "[db]" DIHYA_ENGINE_TAG) {
+  ScratchDatabase scratch(k_test_engine);
   auto db = scratch.open();
   const std::string evil = "x\"; DROP TABLE victims; --";
   require_ok(db->execute("CREATE TABLE victims (id INTEGER)"));
@@ -174,7 +186,7 @@ TEST_CASE("identifiers from outside are quoted, never spliced", "[db]" ENGINE_TA
   CHECK(quote_identifier("a\"b") == "\"a\"\"b\"");
 }
 
-TEST_CASE("errors map to exit codes", "[db]" ENGINE_TAG) {
+TEST_CASE("errors map to exit codes", "[db]" DIHYA_ENGINE_TAG) {
   TempDir dir;
   CHECK(open_database("sqlite:" + (dir.path() / "missing.db").string(), {true}).error().code ==
         ExitCode::no_input);
@@ -186,7 +198,7 @@ TEST_CASE("errors map to exit codes", "[db]" ENGINE_TAG) {
   REQUIRE_FALSE(unreachable.ok());
   CHECK(unreachable.error().code == ExitCode::unavailable);
   CHECK_FALSE(unreachable.error().param("reason").empty());
-  ScratchDatabase scratch(k_engine);
+  ScratchDatabase scratch(k_test_engine);
   auto db = scratch.open();
   auto bad = db->execute("SELEKT 1");
   REQUIRE_FALSE(bad.ok());
@@ -196,7 +208,6 @@ TEST_CASE("errors map to exit codes", "[db]" ENGINE_TAG) {
   CHECK(db->execute("INSERT INTO u VALUES (1)").error().code == ExitCode::data_error);
 }
 
-TEST_CASE("placeholders are numbered for PostgreSQL outside quotes", "[db]" ENGINE_TAG) {
-  CHECK(db_engines::number_placeholders("SELECT ?, '?', \"?\", ?") ==
-        "SELECT $1, '?', \"?\", $2");
+TEST_CASE("placeholders are numbered for PostgreSQL outside quotes", "[db]" DIHYA_ENGINE_TAG) {
+  CHECK(db_engines::number_placeholders("SELECT ?, '?', \"?\", ?") == "SELECT $1, '?', \"?\", $2");
 }

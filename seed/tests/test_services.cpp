@@ -11,14 +11,6 @@ using namespace dihya::test;
 
 namespace {
 
-#ifdef DIHYA_TEST_ENGINE_POSTGRESQL
-constexpr Engine k_engine = Engine::postgresql;
-#define ENGINE_TAG "[postgres]"
-#else
-constexpr Engine k_engine = Engine::sqlite;
-#define ENGINE_TAG "[sqlite]"
-#endif
-
 seed::SeedOptions options(std::int64_t scale, std::uint64_t seed_value = 42,
                           const char* locale = "mixed") {
   seed::SeedOptions o;
@@ -57,8 +49,8 @@ const char* const k_tables[] = {"users", "templates", "projects", "files", "even
 }  // namespace
 
 TEST_CASE("the same options give byte-identical tables, another seed other rows",
-          "[seed]" ENGINE_TAG) {
-  ScratchDatabase a(k_engine), b(k_engine), c(k_engine);
+          "[seed]" DIHYA_ENGINE_TAG) {
+  ScratchDatabase a(k_test_engine), b(k_test_engine), c(k_test_engine);
   auto da = a.open(), db = b.open(), dc = c.open();
   seed_into(*da, options(300));
   seed_into(*db, options(300));
@@ -105,10 +97,10 @@ TEST_CASE("PostgreSQL holds the keys and constraints", "[seed][postgres]") {
 }
 #endif
 
-TEST_CASE("foreign keys join and emails and usernames are unique", "[seed]" ENGINE_TAG) {
-  ScratchDatabase scratch(k_engine);
+TEST_CASE("foreign keys join and emails and usernames are unique", "[seed]" DIHYA_ENGINE_TAG) {
+  ScratchDatabase scratch(k_test_engine);
   auto db = scratch.open();
-  seed_into(*db, options(k_engine == Engine::sqlite ? 100000 : 20000));
+  seed_into(*db, options(k_test_engine == Engine::sqlite ? 100000 : 20000));
   std::int64_t users = scalar(*db, "SELECT COUNT(*) FROM users");
   CHECK(scalar(*db, "SELECT COUNT(DISTINCT email) FROM users") == users);
   CHECK(scalar(*db, "SELECT COUNT(DISTINCT username) FROM users") == users);
@@ -117,7 +109,7 @@ TEST_CASE("foreign keys join and emails and usernames are unique", "[seed]" ENGI
                           "SELECT COUNT(*) FROM projects p LEFT JOIN templates t ON "
                           "t.id = p.template_id WHERE p.template_id IS NOT NULL AND t.id IS NULL"})
     CHECK(scalar(*db, sql) == 0);
-  if (k_engine == Engine::sqlite) {
+  if (k_test_engine == Engine::sqlite) {
     auto check = db->prepare("PRAGMA foreign_key_check");
     REQUIRE(check.ok());
     CHECK_FALSE(*(*check)->step());
@@ -127,8 +119,8 @@ TEST_CASE("foreign keys join and emails and usernames are unique", "[seed]" ENGI
         40);
 }
 
-TEST_CASE("locales: Arabic script, Berber Latin letters, French names", "[seed]" ENGINE_TAG) {
-  ScratchDatabase ar(k_engine), kab(k_engine), fr(k_engine);
+TEST_CASE("locales: Arabic script, Berber Latin letters, French names", "[seed]" DIHYA_ENGINE_TAG) {
+  ScratchDatabase ar(k_test_engine), kab(k_test_engine), fr(k_test_engine);
   auto da = ar.open(), dk = kab.open(), df = fr.open();
   seed_into(*da, options(200, 1, "ar"));
   seed_into(*dk, options(200, 1, "kab"));
@@ -154,8 +146,8 @@ TEST_CASE("locales: Arabic script, Berber Latin letters, French names", "[seed]"
     for (unsigned char c : email) CHECK(c < 0x80);
 }
 
-TEST_CASE("a failure part-way leaves the database as it was", "[seed]" ENGINE_TAG) {
-  ScratchDatabase scratch(k_engine);
+TEST_CASE("a failure part-way leaves the database as it was", "[seed]" DIHYA_ENGINE_TAG) {
+  ScratchDatabase scratch(k_test_engine);
   auto db = scratch.open();
   const char* schema_text = R"({"tables": [{"name": "accounts", "rows": 10, "columns": [
         {"name": "id", "type": "integer", "primary_key": true, "generator": "sequence"},
@@ -179,8 +171,8 @@ TEST_CASE("a failure part-way leaves the database as it was", "[seed]" ENGINE_TA
   CHECK(dump_table(*db, "accounts") == before);
 }
 
-TEST_CASE("tables that hold rows are refused without reset", "[seed]" ENGINE_TAG) {
-  ScratchDatabase scratch(k_engine);
+TEST_CASE("tables that hold rows are refused without reset", "[seed]" DIHYA_ENGINE_TAG) {
+  ScratchDatabase scratch(k_test_engine);
   auto db = scratch.open();
   seed_into(*db, options(20));
   auto again = seed::seed_database(*db, seed::demo_schema(), options(20), {});

@@ -6,7 +6,21 @@
 #include "core/db.hpp"
 #include "core/tests/support/workspace.hpp"
 
+// The engine a test binary targets: SQLite in the unit suite, PostgreSQL when the same
+// source is compiled with DIHYA_TEST_ENGINE_POSTGRESQL for the postgres suite.
+#ifdef DIHYA_TEST_ENGINE_POSTGRESQL
+#define DIHYA_ENGINE_TAG "[postgres]"
+#else
+#define DIHYA_ENGINE_TAG "[sqlite]"
+#endif
+
 namespace dihya::test {
+
+#ifdef DIHYA_TEST_ENGINE_POSTGRESQL
+inline constexpr Engine k_test_engine = Engine::postgresql;
+#else
+inline constexpr Engine k_test_engine = Engine::sqlite;
+#endif
 
 // A fresh, empty database for one test: a SQLite file in a temporary directory, or a new
 // database on the test PostgreSQL server ($DIHYA_TEST_PG_URL), dropped at the end.
