@@ -144,3 +144,43 @@ TEST_CASE("seed killed with SIGKILL leaves the previous database intact", "[seed
   REQUIRE(*(*integrity)->step());
   CHECK((*integrity)->get_text(0) == "ok");
 }
+
+TEST_CASE("seed on a database file that is not a database is 65 and leaves it alone",
+          "[seed_tool]") {
+  Workspace ws;
+  std::string garbage(8192, 'z');
+  write_text(database_path(ws), garbage);
+  auto run = ws.run("seed", {"--scale", "10", "--lang", "en"});
+  CHECK(run.code == 65);
+  CHECK(run.err.find("SQLite") != std::string::npos);
+  CHECK(read_text(database_path(ws)) == garbage);
+}
+
+TEST_CASE("seed by a user without seed.run is denied and audited", "[seed_tool]") {
+  Workspace ws;
+  ws.config()["users"]["admin"]["roles"] = {"auditor"};
+  ws.save();
+  CHECK(ws.run("seed", {"--scale", "10"}).code == 77);
+  CHECK_FALSE(fs::exists(database_path(ws)));
+  CHECK(last_record(ws)["outcome"] == "denied");
+}
+
+TEST_CASE("seed interrupted with SIGINT exits 130 and changes nothing", "[seed_tool]") {
+  Workspace ws;
+  REQUIRE(ws.run("seed", {"--scale", "1000"}).code == 0);
+  std::int64_t before = users_in(ws);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execl(tool_path("seed").c_str(), "seed", "--config", ws.config_path().c_str(), "--scale",
+            "3000000", "--reset", "-q", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::usleep(1500 * 1000);
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
+  CHECK(users_in(ws) == before);
+  CHECK(last_record(ws)["exit_code"] == 130);
+}
