@@ -11,6 +11,8 @@ namespace {
 
 constexpr std::string_view k_signing_prefix = "dihya-sign-sk-1:";
 constexpr std::string_view k_verify_prefix = "dihya-sign-pk-1:";
+constexpr std::string_view k_recipient_prefix = "dihya-pub:";
+constexpr std::string_view k_identity_prefix = "dihya-sec-1:";
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
@@ -68,6 +70,65 @@ SigningKey generate_signing_key() {
   SigningKey key;
   crypto_sign_keypair(key.public_key.data(), key.secret.data());
   return key;
+}
+
+IdentityKey::~IdentityKey() {
+  sodium_memzero(secret.data(), secret.size());
+}
+
+IdentityKey generate_identity() {
+  crypto_init();
+  IdentityKey key;
+  crypto_box_keypair(key.public_key.data(), key.secret.data());
+  return key;
+}
+
+std::string encode_recipient(const RecipientKey& key) {
+  return std::string(k_recipient_prefix) +
+         base64_encode(std::string_view(reinterpret_cast<const char*>(key.data()), key.size()));
+}
+
+std::string encode_identity(const IdentityKey& key) {
+  std::string raw(reinterpret_cast<const char*>(key.secret.data()), key.secret.size());
+  std::string text = std::string(k_identity_prefix) + base64_encode(raw) + "\n";
+  sodium_memzero(raw.data(), raw.size());
+  return text;
+}
+
+Result<RecipientKey> parse_recipient(std::string_view text) {
+  text = trim(text);
+  if (text.substr(0, k_recipient_prefix.size()) != k_recipient_prefix)
+    return make_error(ExitCode::data_error, "core.key.bad_recipient",
+                      {{"key", std::string(text.substr(0, 24))}});
+  auto raw = base64_decode(text.substr(k_recipient_prefix.size()));
+  if (!raw || raw->size() != 32)
+    return make_error(ExitCode::data_error, "core.key.bad_recipient",
+                      {{"key", std::string(text.substr(0, 24))}});
+  RecipientKey key{};
+  std::copy(raw->begin(), raw->end(), key.begin());
+  return key;
+}
+
+Result<IdentityKey> load_identity(const std::filesystem::path& path) {
+  if (Status secret = check_secret_file(path); !secret) return secret.error();
+  auto content = read_file(path);
+  if (!content) return content.error();
+  std::string_view text = trim(*content);
+  if (text.substr(0, k_identity_prefix.size()) != k_identity_prefix) return bad_key(path);
+  auto raw = base64_decode(text.substr(k_identity_prefix.size()));
+  sodium_memzero(content->data(), content->size());
+  if (!raw || raw->size() != 32) return bad_key(path);
+  IdentityKey key;
+  std::copy(raw->begin(), raw->end(), key.secret.begin());
+  sodium_memzero(raw->data(), raw->size());
+  crypto_scalarmult_base(key.public_key.data(), key.secret.data());
+  return key;
+}
+
+std::string recipient_id(const RecipientKey& key) {
+  unsigned char digest[32];
+  crypto_generichash(digest, sizeof digest, key.data(), key.size(), nullptr, 0);
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest), 8));
 }
 
 std::string base64_encode(std::string_view data) {

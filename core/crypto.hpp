@@ -49,6 +49,29 @@ std::string sign_detached(const SigningKey& key, std::string_view message);  // 
 bool verify_detached(const VerifyKey& key, std::string_view message,
                      const std::string& signature_base64);
 
+// An X25519 key pair for encryption: data is encrypted to the public half ("recipient")
+// and only the secret half ("identity") opens it. The secret is zeroed on destruction.
+struct IdentityKey {
+  std::array<unsigned char, 32> secret{};
+  std::array<unsigned char, 32> public_key{};
+  IdentityKey() = default;
+  IdentityKey(const IdentityKey&) = delete;
+  IdentityKey& operator=(const IdentityKey&) = delete;
+  IdentityKey(IdentityKey&&) = default;
+  ~IdentityKey();
+};
+using RecipientKey = std::array<unsigned char, 32>;
+
+IdentityKey generate_identity();
+// "dihya-pub:<base64>" and "dihya-sec-1:<base64>"; a recipient may also be given as the path
+// of a file holding one.
+std::string encode_recipient(const RecipientKey& key);
+std::string encode_identity(const IdentityKey& key);
+Result<RecipientKey> parse_recipient(std::string_view text);
+Result<IdentityKey> load_identity(const std::filesystem::path& path);
+// Short, stable identifier of a recipient (first 8 bytes of its BLAKE2b hash, hex).
+std::string recipient_id(const RecipientKey& key);
+
 std::string base64_encode(std::string_view data);
 Result<std::string> base64_decode(std::string_view text);
 
