@@ -1,0 +1,90 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <utility>
+
+#include "core/fs.hpp"
+#include "core/stream.hpp"
+
+struct archive;
+
+namespace dihya {
+
+enum class EntryType { file, directory, symlink };
+
+struct ArchiveEntry {
+  std::string name;  // relative, '/'-separated, never absolute, never with ".."
+  EntryType type = EntryType::file;
+  unsigned mode = 0644;
+  std::int64_t mtime = 0;  // seconds since the epoch
+  std::int64_t size = 0;
+  std::string link_target;  // symlinks
+};
+
+// Writes a tar stream (POSIX pax) into a sink; compression and encryption are the sink's.
+class ArchiveWriter {
+ public:
+  explicit ArchiveWriter(ByteSink& sink);
+  ~ArchiveWriter();
+  ArchiveWriter(const ArchiveWriter&) = delete;
+  ArchiveWriter& operator=(const ArchiveWriter&) = delete;
+
+  // Add the regular file SOURCE as NAME, streamed, with its mode and mtime.
+  Status add_file(const fs::path& source, const std::string& name);
+  // Add DATA as NAME (a manifest, say).
+  Status add_bytes(const std::string& name, std::string_view data, unsigned mode = 0644,
+                   std::int64_t mtime = 0);
+  Status add_directory(const std::string& name, unsigned mode, std::int64_t mtime);
+  Status add_symlink(const std::string& name, const std::string& target, std::int64_t mtime);
+  // End the tar stream (the sink itself is finished by its owner).
+  Status close();
+
+ private:
+  Status header(const ArchiveEntry& entry);
+  Status fail_from_archive(const std::string& name);
+
+  ByteSink& m_sink;
+  Error m_sink_error;
+  std::pair<ByteSink*, Error*> m_client;
+  ::archive* m_archive;
+  bool m_closed = false;
+};
+
+// Reads a tar stream from a source, entry by entry. Names are checked before they are
+// handed out: an absolute path, "..", a NUL, or a type other than file, directory and
+// symlink is refused with 65.
+class ArchiveReader {
+ public:
+  explicit ArchiveReader(ByteSource& source);
+  ~ArchiveReader();
+  ArchiveReader(const ArchiveReader&) = delete;
+  ArchiveReader& operator=(const ArchiveReader&) = delete;
+
+  Result<std::optional<ArchiveEntry>> next();
+  // The next block of the current entry's data; empty at its end.
+  Result<std::string_view> read();
+
+ private:
+  ByteSource& m_source;
+  std::string m_block;   // what the source hands libarchive
+  std::string m_buffer;  // what read() hands out
+  Error m_source_error;
+  std::tuple<ByteSource*, std::string*, Error*> m_client;
+  ::archive* m_archive;
+  bool m_opened = false;
+};
+
+// True when NAME is a safe relative entry name.
+bool safe_entry_name(const std::string& name);
+// True when a symlink NAME -> TARGET stays inside the directory it is extracted into.
+bool link_stays_inside(const std::string& name, const std::string& target);
+
+// Extract ENTRY (its data read from READER) under ROOT without following any link on the way;
+// an existing file is never overwritten (73), a link that would escape ROOT is refused (65).
+Status extract_entry(ArchiveReader& reader, const ArchiveEntry& entry, const fs::path& root);
+
+}  // namespace dihya

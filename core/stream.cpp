@@ -1,0 +1,180 @@
+#include "core/stream.hpp"
+
+#include <unistd.h>
+#include <zstd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "core/fs.hpp"
+
+namespace dihya {
+namespace {
+
+class FdSink : public ByteSink {
+ public:
+  explicit FdSink(int fd) : m_fd(fd) {}
+  Status write(std::string_view data) override { return write_all(m_fd, data, "output"); }
+  Status finish() override { return {}; }
+
+ private:
+  int m_fd;
+};
+
+class FdSource : public ByteSource {
+ public:
+  explicit FdSource(int fd) : m_fd(fd) {}
+  Result<std::size_t> read(char* buffer, std::size_t size) override {
+    for (;;) {
+      ssize_t n = ::read(m_fd, buffer, size);
+      if (n >= 0) return static_cast<std::size_t>(n);
+      if (errno != EINTR)
+        return make_error(ExitCode::io_error, "core.fs.io_error",
+                          {{"path", "input"}, {"reason", std::strerror(errno)}});
+    }
+  }
+
+ private:
+  int m_fd;
+};
+
+class EnvelopeSink : public ByteSink {
+ public:
+  explicit EnvelopeSink(EnvelopeWriter writer) : m_writer(std::move(writer)) {}
+  Status write(std::string_view data) override { return m_writer.write(data); }
+  Status finish() override { return m_writer.finish(); }
+
+ private:
+  EnvelopeWriter m_writer;
+};
+
+class EnvelopeSource : public ByteSource {
+ public:
+  explicit EnvelopeSource(EnvelopeReader reader) : m_reader(std::move(reader)) {}
+  Result<std::size_t> read(char* buffer, std::size_t size) override {
+    while (m_offset == m_chunk.size() && !m_ended) {
+      auto chunk = m_reader.next();
+      if (!chunk) return chunk.error();
+      if (!*chunk) {
+        m_ended = true;
+        break;
+      }
+      m_chunk = std::move(**chunk);
+      m_offset = 0;
+    }
+    std::size_t n = std::min(size, m_chunk.size() - m_offset);
+    std::memcpy(buffer, m_chunk.data() + m_offset, n);
+    m_offset += n;
+    return n;
+  }
+
+ private:
+  EnvelopeReader m_reader;
+  std::string m_chunk;
+  std::size_t m_offset = 0;
+  bool m_ended = false;
+};
+
+struct CctxDeleter {
+  void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
+};
+struct DctxDeleter {
+  void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
+};
+
+class ZstdSink : public ByteSink {
+ public:
+  ZstdSink(std::unique_ptr<ByteSink> next, int level, int threads)
+      : m_next(std::move(next)), m_ctx(ZSTD_createCCtx()), m_out(ZSTD_CStreamOutSize()) {
+    ZSTD_CCtx_setParameter(m_ctx.get(), ZSTD_c_compressionLevel, level);
+    ZSTD_CCtx_setParameter(m_ctx.get(), ZSTD_c_checksumFlag, 1);
+    if (threads > 1) ZSTD_CCtx_setParameter(m_ctx.get(), ZSTD_c_nbWorkers, threads);
+  }
+
+  Status write(std::string_view data) override { return drive(data, ZSTD_e_continue); }
+  Status finish() override {
+    if (Status ended = drive({}, ZSTD_e_end); !ended) return ended;
+    return m_next->finish();
+  }
+
+ private:
+  Status drive(std::string_view data, ZSTD_EndDirective mode) {
+    ZSTD_inBuffer in{data.data(), data.size(), 0};
+    for (;;) {
+      ZSTD_outBuffer out{m_out.data(), m_out.size(), 0};
+      std::size_t left = ZSTD_compressStream2(m_ctx.get(), &out, &in, mode);
+      if (ZSTD_isError(left))
+        return make_error(ExitCode::failure, "core.zstd.failed",
+                          {{"reason", ZSTD_getErrorName(left)}});
+      if (out.pos)
+        if (Status written = m_next->write({m_out.data(), out.pos}); !written) return written;
+      bool done = mode == ZSTD_e_end ? left == 0 : in.pos == in.size;
+      if (done) return {};
+    }
+  }
+
+  std::unique_ptr<ByteSink> m_next;
+  std::unique_ptr<ZSTD_CCtx, CctxDeleter> m_ctx;
+  std::vector<char> m_out;
+};
+
+class ZstdSource : public ByteSource {
+ public:
+  explicit ZstdSource(std::unique_ptr<ByteSource> source)
+      : m_source(std::move(source)), m_ctx(ZSTD_createDCtx()), m_in(ZSTD_DStreamInSize()) {}
+
+  Result<std::size_t> read(char* buffer, std::size_t size) override {
+    ZSTD_outBuffer out{buffer, size, 0};
+    while (out.pos == 0) {
+      if (m_in_pos == m_in_size) {
+        auto got = m_source->read(m_in.data(), m_in.size());
+        if (!got) return got.error();
+        if (*got == 0) {
+          if (m_frame_open) return make_error(ExitCode::data_error, "core.zstd.truncated");
+          return std::size_t{0};
+        }
+        m_in_size = *got;
+        m_in_pos = 0;
+      }
+      ZSTD_inBuffer in{m_in.data(), m_in_size, m_in_pos};
+      std::size_t hint = ZSTD_decompressStream(m_ctx.get(), &out, &in);
+      if (ZSTD_isError(hint))
+        return make_error(ExitCode::data_error, "core.zstd.corrupt",
+                          {{"reason", ZSTD_getErrorName(hint)}});
+      m_in_pos = in.pos;
+      m_frame_open = hint != 0;
+    }
+    return out.pos;
+  }
+
+ private:
+  std::unique_ptr<ByteSource> m_source;
+  std::unique_ptr<ZSTD_DCtx, DctxDeleter> m_ctx;
+  std::vector<char> m_in;
+  std::size_t m_in_size = 0, m_in_pos = 0;
+  bool m_frame_open = false;
+};
+
+}  // namespace
+
+std::unique_ptr<ByteSink> fd_sink(int fd) {
+  return std::make_unique<FdSink>(fd);
+}
+std::unique_ptr<ByteSource> fd_source(int fd) {
+  return std::make_unique<FdSource>(fd);
+}
+std::unique_ptr<ByteSink> envelope_sink(EnvelopeWriter writer) {
+  return std::make_unique<EnvelopeSink>(std::move(writer));
+}
+std::unique_ptr<ByteSource> envelope_source(EnvelopeReader reader) {
+  return std::make_unique<EnvelopeSource>(std::move(reader));
+}
+std::unique_ptr<ByteSink> zstd_sink(std::unique_ptr<ByteSink> next, int level, int threads) {
+  return std::make_unique<ZstdSink>(std::move(next), level, threads);
+}
+std::unique_ptr<ByteSource> zstd_source(std::unique_ptr<ByteSource> source) {
+  return std::make_unique<ZstdSource>(std::move(source));
+}
+
+}  // namespace dihya

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string_view>
+
+#include "core/envelope.hpp"
+
+namespace dihya {
+
+// Where bytes go: a file, an encrypted envelope, a compressor in front of either.
+class ByteSink {
+ public:
+  virtual ~ByteSink() = default;
+  virtual Status write(std::string_view data) = 0;
+  // Flush and end the stream (the sink it feeds is finished too).
+  virtual Status finish() = 0;
+};
+
+// Where bytes come from; read returns 0 at the end.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  virtual Result<std::size_t> read(char* buffer, std::size_t size) = 0;
+};
+
+// Bytes to and from an open file descriptor (not owned).
+std::unique_ptr<ByteSink> fd_sink(int fd);
+std::unique_ptr<ByteSource> fd_source(int fd);
+
+// Bytes sealed into, or opened from, an envelope (docs/envelope-format.md).
+std::unique_ptr<ByteSink> envelope_sink(EnvelopeWriter writer);
+std::unique_ptr<ByteSource> envelope_source(EnvelopeReader reader);
+
+// zstd compression in front of NEXT (multi-threaded with THREADS > 1), and decompression of
+// what SOURCE yields; corrupt compressed data is 65.
+std::unique_ptr<ByteSink> zstd_sink(std::unique_ptr<ByteSink> next, int level, int threads);
+std::unique_ptr<ByteSource> zstd_source(std::unique_ptr<ByteSource> source);
+
+}  // namespace dihya
