@@ -100,7 +100,7 @@ Result<ProcessOutcome> run_process(const ProcessRequest& request) {
     if (out_open) fds.push_back({out.read.get(), POLLIN, 0});
     if (err_open) fds.push_back({err.read.get(), POLLIN, 0});
     int status;
-    if (fds.empty() || (!out_open && !err_open && !in.write.valid())) {
+    if (fds.empty()) {  // every pipe is closed: wait for the exit itself
       if (::waitpid(pid, &status, WNOHANG) == pid) {
         outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         outcome.term_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;

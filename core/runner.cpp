@@ -105,6 +105,9 @@ class Runner {
   int finish(const TenantConfig& tenant, Context& ctx, int code, const Error* error,
              std::int64_t started_ms);
   AuditEvent event_for(const TenantConfig& tenant, const std::string& user) const;
+  // Record a run that stopped before its action (usage error, denial) in each tenant's trail.
+  void record_stop(const std::vector<const TenantConfig*>& tenants, const std::string& user,
+                   const char* outcome, const Error& error);
 
   const ToolSpec& m_spec;
   int m_argc;
@@ -116,7 +119,6 @@ class Runner {
   std::optional<Config> m_config;
   Identity m_identity;
   std::string m_action;
-  std::chrono::steady_clock::time_point m_clock_start = std::chrono::steady_clock::now();
 };
 
 AuditEvent Runner::event_for(const TenantConfig& tenant, const std::string& user) const {
@@ -138,29 +140,28 @@ int Runner::usage_error(const Error& error) {
   for (int i = 1; i < m_argc; ++i) all = all || std::string(m_argv[i]) == "--all-tenants";
   auto tenants = select_tenants(*config, prescan(m_argc, m_argv, "tenant"), all);
   if (!tenants) return to_int(error.code);
-  std::string user = prescan(m_argc, m_argv, "user").value_or("");
   if (m_action.empty()) m_action = "usage";
-  for (const TenantConfig* tenant : *tenants) {
-    AuditEvent event = event_for(*tenant, user);
-    event.outcome = "failure";
-    event.exit_code = to_int(error.code);
-    event.details["message"] = message_json(error.id, error.params);
-    record_event(*tenant, event, m_log);
-  }
+  record_stop(*tenants, prescan(m_argc, m_argv, "user").value_or(""), "failure", error);
   return to_int(error.code);
 }
 
 int Runner::denied(const std::vector<const TenantConfig*>& tenants, const Error& error) {
   m_log.error(error);
+  record_stop(tenants,
+              m_identity.user.empty() ? m_args.value("user").value_or("") : m_identity.user,
+              "denied", error);
+  return to_int(error.code);
+}
+
+void Runner::record_stop(const std::vector<const TenantConfig*>& tenants, const std::string& user,
+                         const char* outcome, const Error& error) {
   for (const TenantConfig* tenant : tenants) {
-    AuditEvent event = event_for(
-        *tenant, m_identity.user.empty() ? m_args.value("user").value_or("") : m_identity.user);
-    event.outcome = "denied";
+    AuditEvent event = event_for(*tenant, user);
+    event.outcome = outcome;
     event.exit_code = to_int(error.code);
     event.details["message"] = message_json(error.id, error.params);
     record_event(*tenant, event, m_log);
   }
-  return to_int(error.code);
 }
 
 int Runner::run() {
@@ -181,10 +182,7 @@ int Runner::run() {
   }
   if (auto lang = m_args.value("lang"); lang && !parse_language(*lang))
     return usage_error(make_error(ExitCode::usage, "core.usage.bad_lang", {{"value", *lang}}));
-  if (Status valid = m_spec.validate_arguments(m_args); !valid) {
-    m_action = m_spec.action ? "usage" : "";
-    return usage_error(valid.error());
-  }
+  if (Status valid = m_spec.validate_arguments(m_args); !valid) return usage_error(valid.error());
   m_action = m_spec.action(m_args);
 
   auto config = load_config(locate_config(m_args.value("config")));

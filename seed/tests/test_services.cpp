@@ -100,7 +100,7 @@ TEST_CASE("PostgreSQL holds the keys and constraints", "[seed][postgres]") {
 TEST_CASE("foreign keys join and emails and usernames are unique", "[seed]" DIHYA_ENGINE_TAG) {
   ScratchDatabase scratch(k_test_engine);
   auto db = scratch.open();
-  seed_into(*db, options(k_test_engine == Engine::sqlite ? 100000 : 20000));
+  seed_into(*db, options(100000));
   std::int64_t users = scalar(*db, "SELECT COUNT(*) FROM users");
   CHECK(scalar(*db, "SELECT COUNT(DISTINCT email) FROM users") == users);
   CHECK(scalar(*db, "SELECT COUNT(DISTINCT username) FROM users") == users);
