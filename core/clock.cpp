@@ -7,16 +7,6 @@
 namespace dihya {
 namespace {
 
-// Days from 1970-01-01 to the civil date Y-M-D (proleptic Gregorian).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
 bool read_digits(std::string_view text, std::size_t& pos, std::size_t count, int& out) {
   if (pos + count > text.size()) return false;
   out = 0;
@@ -38,6 +28,28 @@ bool expect(std::string_view text, std::size_t& pos, char c) {
 }
 
 }  // namespace
+
+std::int64_t days_from_civil(int year, int month, int day) {
+  std::int64_t y = year - (month <= 2);
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned m = static_cast<unsigned>(month), d = static_cast<unsigned>(day);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+CivilDate civil_from_days(std::int64_t z) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const int d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  const int m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  return {static_cast<int>(yoe + era * 400 + (m <= 2)), m, d};
+}
 
 std::int64_t now_ms() {
   using namespace std::chrono;
@@ -94,8 +106,7 @@ std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text) {
     if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
   }
   if (pos != text.size()) return std::nullopt;
-  std::int64_t days =
-      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+  std::int64_t days = days_from_civil(year, month, day);
   std::int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
   return seconds * 1000 + millis;
 }

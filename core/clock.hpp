@@ -13,6 +13,14 @@ std::int64_t now_ms();
 // RFC 3339 UTC with milliseconds: 2026-11-24T20:55:51.123Z.
 std::string format_rfc3339_ms(std::int64_t epoch_ms);
 
+// A proleptic Gregorian date.
+struct CivilDate {
+  int year, month, day;
+};
+// The date of DAYS since 1970-01-01, and back.
+CivilDate civil_from_days(std::int64_t days);
+std::int64_t days_from_civil(int year, int month, int day);
+
 // Parse "2026-11-24", "2026-11-24T20:55:51Z", with optional fraction and offset.
 std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text);
 

@@ -1,5 +1,7 @@
 #include "core/fake.hpp"
 
+#include "core/clock.hpp"
+
 #include <array>
 #include <charconv>
 
@@ -17,37 +19,42 @@ void append_two(int value, std::string& out) {
   out += static_cast<char>('0' + value % 10);
 }
 
-// Civil date of a day number since 1970-01-01 (proleptic Gregorian).
-void civil_from_days(std::int64_t z, int& y, int& m, int& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  y = static_cast<int>(yoe + era * 400 + (m <= 2));
-}
-
-constexpr std::array<const char*, 64> k_words = {
-    "lorem",  "ipsum",   "dolor",   "sit",     "amet",    "consectetur", "adipiscing", "elit",
-    "sed",    "do",      "eiusmod", "tempor",  "incididunt", "ut",       "labore",     "et",
-    "dolore", "magna",   "aliqua",  "enim",    "ad",      "minim",       "veniam",     "quis",
-    "nostrud", "exercitation", "ullamco", "laboris", "nisi", "aliquip",  "ex",         "ea",
-    "commodo", "consequat", "duis", "aute",    "irure",   "in",          "reprehenderit", "voluptate",
-    "velit",  "esse",    "cillum",  "fugiat",  "nulla",   "pariatur",    "excepteur",  "sint",
-    "occaecat", "cupidatat", "non", "proident", "sunt",   "culpa",       "qui",        "officia",
-    "deserunt", "mollit", "anim",   "id",      "est",     "laborum",     "tamen",      "vero"};
+constexpr std::array<const char*, 64> k_words = {"lorem",      "ipsum",        "dolor",
+                                                 "sit",        "amet",         "consectetur",
+                                                 "adipiscing", "elit",         "sed",
+                                                 "do",         "eiusmod",      "tempor",
+                                                 "incididunt", "ut",           "labore",
+                                                 "et",         "dolore",       "magna",
+                                                 "aliqua",     "enim",         "ad",
+                                                 "minim",      "veniam",       "quis",
+                                                 "nostrud",    "exercitation", "ullamco",
+                                                 "laboris",    "nisi",         "aliquip",
+                                                 "ex",         "ea",           "commodo",
+                                                 "consequat",  "duis",         "aute",
+                                                 "irure",      "in",           "reprehenderit",
+                                                 "voluptate",  "velit",        "esse",
+                                                 "cillum",     "fugiat",       "nulla",
+                                                 "pariatur",   "excepteur",    "sint",
+                                                 "occaecat",   "cupidatat",    "non",
+                                                 "proident",   "sunt",         "culpa",
+                                                 "qui",        "officia",      "deserunt",
+                                                 "mollit",     "anim",         "id",
+                                                 "est",        "laborum",      "tamen",
+                                                 "vero"};
 
 constexpr std::array<const char*, 8> k_agents = {
     "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0",
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36",
-    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Safari/605.1.15",
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
-    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Mobile Safari/537.36",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 "
+    "Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.6 Safari/605.1.15",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "
+    "Gecko) Mobile/15E148",
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 "
+    "Mobile Safari/537.36",
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0",
-    "Mozilla/5.0 (Linux; Android 13; SM-A536B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0 Mobile Safari/537.36",
+    "Mozilla/5.0 (Linux; Android 13; SM-A536B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0 "
+    "Mobile Safari/537.36",
     "curl/8.5.0"};
 
 // The latin form of a first name, last name, initial… in one of five username shapes.
@@ -56,18 +63,36 @@ void append_handle(const Person& p, char separator_default, std::string& out) {
   const std::string& f = p.first->latin;
   const std::string& l = p.last->latin;
   switch (shape) {
-    case 0: out += f; out += separator_default; out += l; break;
-    case 1: out += f; out += l; break;
-    case 2: out += f[0]; out += l; break;
-    case 3: out += l; out += separator_default; out += f; break;
-    default: out += f; out += '_'; out += l; break;
+    case 0:
+      out += f;
+      out += separator_default;
+      out += l;
+      break;
+    case 1:
+      out += f;
+      out += l;
+      break;
+    case 2:
+      out += f[0];
+      out += l;
+      break;
+    case 3:
+      out += l;
+      out += separator_default;
+      out += f;
+      break;
+    default:
+      out += f;
+      out += '_';
+      out += l;
+      break;
   }
   append_int(static_cast<std::int64_t>(p.serial), out);
 }
 
 const char* dial_prefix(std::string_view country) {
   static constexpr std::pair<std::string_view, const char*> k_prefixes[] = {
-      {"FR", "+33 "}, {"GB", "+44 "}, {"US", "+1 "}, {"DZ", "+213 "}, {"MA", "+212 "},
+      {"FR", "+33 "},  {"GB", "+44 "}, {"US", "+1 "},  {"DZ", "+213 "}, {"MA", "+212 "},
       {"TN", "+216 "}, {"BE", "+32 "}, {"CH", "+41 "}, {"CA", "+1 "}};
   for (const auto& [code, prefix] : k_prefixes)
     if (code == country) return prefix;
@@ -109,7 +134,9 @@ void append_email(const Person& p, std::string& out) {
   out += p.pack->email_domains[below(mix64(p.key ^ 6), p.pack->email_domains.size())];
 }
 
-void append_username(const Person& p, std::string& out) { append_handle(p, '_', out); }
+void append_username(const Person& p, std::string& out) {
+  append_handle(p, '_', out);
+}
 
 void append_phone(const Person& p, std::string& out) {
   // A phone of the person's country when the pack has formats for it.
@@ -134,11 +161,14 @@ void append_address(const Person& p, std::string& out) {
     }
     std::size_t close = format.find('}', i);
     std::string_view field = format.substr(i + 1, close - i - 1);
-    if (field == "number") append_int(static_cast<std::int64_t>(1 + below(key, 180)), out);
+    if (field == "number")
+      append_int(static_cast<std::int64_t>(1 + below(key, 180)), out);
     else if (field == "street")
       out += p.pack->street_names[below(mix64(key ^ 1), p.pack->street_names.size())];
-    else if (field == "postcode") append_pattern(p.city->postcode, mix64(key ^ 2), out);
-    else if (field == "city") out += p.city->name;
+    else if (field == "postcode")
+      append_pattern(p.city->postcode, mix64(key ^ 2), out);
+    else if (field == "city")
+      out += p.city->name;
     i = close;
   }
 }
@@ -193,7 +223,8 @@ void append_hex(std::uint64_t key, std::size_t digits, std::string& out) {
 }
 
 void append_words(std::uint64_t key, int min_words, int max_words, std::string& out) {
-  int count = min_words + static_cast<int>(below(key, static_cast<std::uint64_t>(max_words - min_words + 1)));
+  int count = min_words +
+              static_cast<int>(below(key, static_cast<std::uint64_t>(max_words - min_words + 1)));
   for (int i = 0; i < count; ++i) {
     key = mix64(key);
     if (i) out += ' ';
@@ -202,13 +233,12 @@ void append_words(std::uint64_t key, int min_words, int max_words, std::string& 
 }
 
 void append_date(std::int64_t days, std::string& out) {
-  int y, m, d;
-  civil_from_days(days, y, m, d);
-  append_int(y, out);
+  CivilDate date = civil_from_days(days);
+  append_int(date.year, out);
   out += '-';
-  append_two(m, out);
+  append_two(date.month, out);
   out += '-';
-  append_two(d, out);
+  append_two(date.day, out);
 }
 
 void append_timestamp(std::int64_t seconds, std::string& out) {
