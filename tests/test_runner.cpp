@@ -288,3 +288,23 @@ TEST_CASE("with several tenants, --tenant is required and --all-tenants audits e
   // The run without --tenant could not know whose trail to write to.
   CHECK(read_lines(ws.audit_log("demo")).size() == 1);
 }
+
+TEST_CASE("the dihya dispatcher runs a tool by name and refuses unknown ones", "[cli]") {
+  TempDir libexec;
+  fs::create_symlink(tool_path("check_config"), libexec.path() / "check_config");
+  fs::path dispatcher = fs::path(std::getenv("DIHYA_BUILD_DIR")) / "dihya";
+  ProcessRequest request;
+  request.argv = {dispatcher.string(), "check_config", "--version"};
+  request.env = {{"DIHYA_LIBEXEC_DIR", libexec.path().string()}};
+  auto ran = run_process(request);
+  REQUIRE(ran.ok());
+  CHECK(ran->exit_code == 0);
+  CHECK(ran->out.find("check_config (Dihya Ops)") != std::string::npos);
+  for (const char* bad : {"../bin/sh", "nope"}) {
+    request.argv = {dispatcher.string(), bad};
+    auto refused = run_process(request);
+    REQUIRE(refused.ok());
+    INFO(bad);
+    CHECK(refused->exit_code == 64);
+  }
+}
