@@ -85,8 +85,8 @@ Result<Arguments> parse_arguments(const std::string& tool, const OptionSet& opti
       for (auto& v : values) args.add_value(def.name, std::move(v));
     }
     if (result.count("positional__"))
-      for (auto& v : result["positional__"].as<std::vector<std::string>>())
-        args.add_positional(std::move(v));
+      for (const auto& v : result["positional__"].as<std::vector<std::string>>())
+        args.add_positional(v);
   } catch (const cxxopts::exceptions::exception& e) {
     return make_error(ExitCode::usage, "core.usage.invalid", {{"reason", e.what()}});
   }
