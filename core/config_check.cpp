@@ -5,6 +5,7 @@
 #include <regex>
 #include <set>
 
+#include "core/crypto.hpp"
 #include "core/fs.hpp"
 
 namespace dihya {
@@ -230,10 +231,17 @@ void ConfigChecker::check_backup(const Json& backup, const std::string& path,
   tenant.backup = backup;
   if (auto repo = get_string(backup, "repository", path, false))
     tenant.backup["repository"] = resolve(*repo).string();
-  for (const auto& recipient : get_strings(backup, "recipients", path))
-    if (recipient.rfind("dihya-pub:", 0) != 0 && recipient.find('/') == std::string::npos &&
-        recipient.find('.') == std::string::npos)
-      issue(join(path, "recipients"), "core.config.bad_recipient", {{"value", recipient}});
+  // A recipient is a public key in clear ("dihya-pub:…") or the path of a file holding one.
+  std::vector<std::string> recipients = get_strings(backup, "recipients", path);
+  for (std::size_t i = 0; i < recipients.size(); ++i) {
+    if (recipients[i].rfind("dihya-pub:", 0) == 0) {
+      if (!parse_recipient(recipients[i]))
+        issue(index_path(join(path, "recipients"), i), "core.config.bad_recipient",
+              {{"value", recipients[i].substr(0, 24)}});
+    } else {
+      tenant.backup["recipients"][i] = resolve(recipients[i]).string();
+    }
+  }
   if (auto file = get_string(backup, "passphrase_file", path, false))
     tenant.backup["passphrase_file"] = resolve(*file).string();
   if (auto mode = get_string(backup, "encryption", path, false))

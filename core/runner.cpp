@@ -161,6 +161,11 @@ void Runner::record_stop(const std::vector<const TenantConfig*>& tenants, const 
     event.exit_code = to_int(error.code);
     event.details["message"] = message_json(error.id, error.params);
     record_event(*tenant, event, m_log);
+    // The run ends here, so its metrics say so too (a denial shows up in monitoring).
+    RunMetrics run{now_ms(), 0, event.exit_code};
+    if (Status wrote = write_run_metrics(tenant->metrics_dir(), tenant->name, m_spec.name, run, {});
+        !wrote)
+      m_log.warn(wrote.error());
   }
 }
 

@@ -87,6 +87,10 @@ TEST_CASE("a user whose identity is not verified is denied with 77 and audited",
   CHECK(records[0]["user"] == "reader");
   CHECK(records[0]["exit_code"] == 77);
   CHECK(records[0]["details"]["message"]["id"] == "core.access.not_verified");
+  // Monitoring sees the denial too.
+  CHECK(read_text(ws.state_dir() / "metrics" / "audit.prom")
+            .find("dihya_last_run_exit_code{tenant=\"demo\",tool=\"audit\"} 77") !=
+        std::string::npos);
 }
 
 TEST_CASE("a verified user without the permission is denied with 77 and audited", "[cli][access]") {

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/config.hpp"
+#include "core/crypto.hpp"
 #include "core/i18n.hpp"
 #include "core/tests/support/workspace.hpp"
 
@@ -205,6 +206,18 @@ TEST_CASE("names chosen by the user may look like secret keys", "[config]") {
   CHECK(config.ok());
   doc["version"] = 1.0;
   CHECK(has_issue(parse(doc).error(), "version", "core.config.bad_version"));
+}
+
+TEST_CASE("backup recipients are public keys or paths beside the config", "[config]") {
+  Json doc = default_config();
+  doc["tenants"]["demo"]["backup"] = {
+      {"recipients", {"keys/ops.pub", encode_recipient(generate_identity().public_key)}}};
+  auto config = parse(doc);
+  REQUIRE(config.ok());
+  CHECK(config->tenants.at("demo").backup["recipients"][0] == "/srv/dihya/keys/ops.pub");
+  doc["tenants"]["demo"]["backup"]["recipients"] = {"dihya-pub:not-base64!"};
+  CHECK(has_issue(parse(doc).error(), "tenants.demo.backup.recipients[0]",
+                  "core.config.bad_recipient"));
 }
 
 TEST_CASE("PostgreSQL URLs without a password are accepted", "[config]") {
