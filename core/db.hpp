@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/fs.hpp"
 
 namespace dihya {
 
@@ -142,6 +143,11 @@ struct OpenOptions {
 // Open the database of URL; an unreachable server is 69 with the libpq reason.
 Result<std::unique_ptr<Database>> open_database(const std::string& url,
                                                 const OpenOptions& options = {});
+
+// Copy the SQLite database at SOURCE to the new file DESTINATION (mode 0600) as one consistent
+// snapshot, while other processes keep writing (rollback journal or WAL); the online backup
+// API restarts the copy if a writer changes pages under it. DESTINATION must not exist.
+Status snapshot_sqlite(const fs::path& source, const fs::path& destination);
 
 // Quote an identifier for SQL ("a""b"): names from config or the command line are never
 // spliced into SQL unquoted.

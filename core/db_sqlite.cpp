@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
+
+#include <fcntl.h>
+#include <unistd.h>
 #include <tuple>
 
 #include "core/db_engines.hpp"
@@ -10,9 +14,17 @@
 
 // The SQLite engine: the embedded default.
 namespace dihya::db_engines {
+
+struct ConnectionDeleter {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+using ConnectionHandle = std::unique_ptr<sqlite3, ConnectionDeleter>;
+
+Error sqlite_error(sqlite3* db, int rc, std::string_view what);
+
 namespace {
 
-Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
+Error sqlite_error_impl(sqlite3* db, int rc, std::string_view what) {
   std::string reason = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   int primary = rc & 0xff;
   ExitCode code = ExitCode::failure;
@@ -31,11 +43,6 @@ struct StatementDeleter {
   void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
 };
 using StatementHandle = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
-
-struct ConnectionDeleter {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-using ConnectionHandle = std::unique_ptr<sqlite3, ConnectionDeleter>;
 
 ColumnType map_declared_type(std::string declared) {
   for (auto& c : declared) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -299,6 +306,10 @@ Result<TableDef> SqliteDatabase::describe_table(const std::string& table) {
 
 }  // namespace
 
+Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
+  return sqlite_error_impl(db, rc, what);
+}
+
 Result<std::unique_ptr<Database>> open_sqlite(const DatabaseUrl& url, const OpenOptions& options) {
   std::error_code ec;
   if (options.must_exist && !fs::exists(url.path, ec))
@@ -323,3 +334,50 @@ Result<std::unique_ptr<Database>> open_sqlite(const DatabaseUrl& url, const Open
 }
 
 }  // namespace dihya::db_engines
+
+namespace dihya {
+
+Status snapshot_sqlite(const fs::path& source, const fs::path& destination) {
+  std::error_code ec;
+  if (!fs::exists(source, ec))
+    return make_error(ExitCode::no_input, "core.db.missing_file", {{"path", source.string()}});
+  if (fs::exists(destination, ec))
+    return make_error(ExitCode::cant_create, "core.fs.cant_create",
+                      {{"path", destination.string()}, {"reason", "exists"}});
+  sqlite3* raw_from = nullptr;
+  int rc = sqlite3_open_v2(source.c_str(), &raw_from, SQLITE_OPEN_READONLY, nullptr);
+  db_engines::ConnectionHandle from(raw_from);
+  if (rc != SQLITE_OK) return db_engines::sqlite_error(from.get(), rc, "open");
+  sqlite3_busy_timeout(from.get(), 10000);
+  {
+    // Create the file private before SQLite writes to it.
+    Fd fd(::open(destination.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (!fd.valid())
+      return make_error(ExitCode::cant_create, "core.fs.cant_create",
+                        {{"path", destination.string()}, {"reason", std::strerror(errno)}});
+  }
+  sqlite3* raw_to = nullptr;
+  rc = sqlite3_open_v2(destination.c_str(), &raw_to, SQLITE_OPEN_READWRITE, nullptr);
+  db_engines::ConnectionHandle to(raw_to);
+  Status status;
+  if (rc != SQLITE_OK) status = db_engines::sqlite_error(to.get(), rc, "open");
+  if (status) {
+    // One step copies everything: the snapshot is the source as of that step's read lock.
+    sqlite3_backup* backup = sqlite3_backup_init(to.get(), "main", from.get(), "main");
+    if (!backup) {
+      status = db_engines::sqlite_error(to.get(), sqlite3_errcode(to.get()), "backup");
+    } else {
+      do {
+        rc = sqlite3_backup_step(backup, -1);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(50);
+      } while (rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_OK);
+      sqlite3_backup_finish(backup);
+      if (rc != SQLITE_DONE) status = db_engines::sqlite_error(to.get(), rc, "backup");
+    }
+  }
+  to.reset();
+  if (!status) ::unlink(destination.c_str());
+  return status;
+}
+
+}  // namespace dihya

@@ -1,5 +1,8 @@
 // The data layer on one engine: SQLite in the unit suite; compiled again with
 // DIHYA_TEST_ENGINE_POSTGRESQL for the postgres suite.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <limits>
 
@@ -211,3 +214,47 @@ TEST_CASE("errors map to exit codes", "[db]" DIHYA_ENGINE_TAG) {
 TEST_CASE("placeholders are numbered for PostgreSQL outside quotes", "[db]" DIHYA_ENGINE_TAG) {
   CHECK(db_engines::number_placeholders("SELECT ?, '?', \"?\", ?") == "SELECT $1, '?', \"?\", $2");
 }
+
+#ifndef DIHYA_TEST_ENGINE_POSTGRESQL
+TEST_CASE("a SQLite snapshot taken while a writer runs is consistent", "[db][sqlite]") {
+  TempDir dir;
+  fs::path source = dir.path() / "live.db";
+  {
+    auto db = open_database("sqlite:" + source.string());
+    REQUIRE(db.ok());
+    require_ok((*db)->execute("PRAGMA journal_mode = WAL; CREATE TABLE ledger (amount INTEGER)"));
+  }
+  // The writer moves money in pairs of rows that sum to zero, one transaction per pair.
+  pid_t writer = ::fork();
+  if (writer == 0) {
+    auto db = open_database("sqlite:" + source.string());
+    if (!db || !(*db)->execute("PRAGMA synchronous = OFF")) ::_exit(1);
+    for (int i = 0; i < 20000; ++i)
+      if (!(*db)->execute("BEGIN; INSERT INTO ledger VALUES (" + std::to_string(i) +
+                          "); INSERT INTO ledger VALUES (-" + std::to_string(i) + "); COMMIT"))
+        ::_exit(2);
+    ::_exit(0);
+  }
+  for (int round = 0; round < 5; ++round) {
+    ::usleep(20000);
+    fs::path copy = dir.path() / ("snapshot-" + std::to_string(round) + ".db");
+    require_ok(snapshot_sqlite(source, copy));
+    CHECK((fs::status(copy).permissions() & fs::perms::all) ==
+          (fs::perms::owner_read | fs::perms::owner_write));
+    auto snap = open_database("sqlite:" + copy.string(), {true});
+    REQUIRE(snap.ok());
+    auto check = (*snap)->prepare("SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM ledger");
+    REQUIRE(check.ok());
+    REQUIRE(*(*check)->step());
+    CHECK((*check)->get_integer(0) % 2 == 0);
+    CHECK((*check)->get_integer(1) == 0);
+  }
+  int status = 0;
+  ::waitpid(writer, &status, 0);
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(snapshot_sqlite(dir.path() / "none.db", dir.path() / "x.db").error().code ==
+        ExitCode::no_input);
+  CHECK(snapshot_sqlite(source, dir.path() / "snapshot-0.db").error().code ==
+        ExitCode::cant_create);
+}
+#endif
