@@ -14,7 +14,8 @@ namespace dihya {
 // JSON path where it stands ("tenants.acme.backup.keep.daily").
 class ConfigChecker : public JsonChecker {
  public:
-  explicit ConfigChecker(fs::path file) : JsonChecker(ExitCode::config_error), m_file(std::move(file)) {}
+  explicit ConfigChecker(fs::path file)
+      : JsonChecker(ExitCode::config_error), m_file(std::move(file)) {}
 
   Config check(const std::string& text);
 

@@ -1,5 +1,5 @@
-#include "dihya_build_config.h"
 #include "core/db_engines.hpp"
+#include "dihya_build_config.h"
 
 #if DIHYA_HAVE_POSTGRESQL
 #include <libpq-fe.h>
@@ -46,13 +46,18 @@ Error pg_error(PGconn* conn, const PGresult* result, std::string_view sql) {
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   std::string sqlstate = state ? state : "";
   ExitCode code = ExitCode::failure;
-  if (sqlstate.rfind("08", 0) == 0 || PQstatus(conn) != CONNECTION_OK) code = ExitCode::unavailable;
-  else if (sqlstate.rfind("23", 0) == 0 || sqlstate.rfind("22", 0) == 0) code = ExitCode::data_error;
-  else if (sqlstate == "42501") code = ExitCode::no_permission;
-  else if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03") code = ExitCode::temp_failure;
+  if (sqlstate.rfind("08", 0) == 0 || PQstatus(conn) != CONNECTION_OK)
+    code = ExitCode::unavailable;
+  else if (sqlstate.rfind("23", 0) == 0 || sqlstate.rfind("22", 0) == 0)
+    code = ExitCode::data_error;
+  else if (sqlstate == "42501")
+    code = ExitCode::no_permission;
+  else if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03")
+    code = ExitCode::temp_failure;
   std::string reason = trimmed(result ? PQresultErrorMessage(result) : PQerrorMessage(conn));
-  return make_error(code, "core.db.query_failed",
-                    {{"engine", "PostgreSQL"}, {"reason", reason}, {"sql", std::string(sql.substr(0, 120))}});
+  return make_error(
+      code, "core.db.query_failed",
+      {{"engine", "PostgreSQL"}, {"reason", reason}, {"sql", std::string(sql.substr(0, 120))}});
 }
 
 int hex_value(char c) {
@@ -96,9 +101,15 @@ class PgStatement : public Statement {
     m_null[i] = v.kind == Field::Kind::null;
     m_binary[i] = v.kind == Field::Kind::blob ? 1 : 0;
     switch (v.kind) {
-      case Field::Kind::null: m_values[i].clear(); break;
-      case Field::Kind::integer: m_values[i] = std::to_string(v.integer); break;
-      case Field::Kind::boolean: m_values[i] = v.integer ? "t" : "f"; break;
+      case Field::Kind::null:
+        m_values[i].clear();
+        break;
+      case Field::Kind::integer:
+        m_values[i] = std::to_string(v.integer);
+        break;
+      case Field::Kind::boolean:
+        m_values[i] = v.integer ? "t" : "f";
+        break;
       case Field::Kind::real: {
         char buffer[32];
         std::snprintf(buffer, sizeof buffer, "%.17g", v.real);
@@ -106,7 +117,9 @@ class PgStatement : public Statement {
         break;
       }
       case Field::Kind::text:
-      case Field::Kind::blob: m_values[i].assign(v.text.data(), v.text.size()); break;
+      case Field::Kind::blob:
+        m_values[i].assign(v.text.data(), v.text.size());
+        break;
     }
     return {};
   }
@@ -158,7 +171,9 @@ class PgStatement : public Statement {
     if (PQftype(m_row.get(), c) == k_bool_oid) return v[0] == 't' ? 1 : 0;
     return std::atoll(v);
   }
-  double get_real(int c) const override { return std::strtod(PQgetvalue(m_row.get(), 0, c), nullptr); }
+  double get_real(int c) const override {
+    return std::strtod(PQgetvalue(m_row.get(), 0, c), nullptr);
+  }
   std::string get_text(int c) const override {
     const char* v = PQgetvalue(m_row.get(), 0, c);
     int length = PQgetlength(m_row.get(), 0, c);
@@ -227,11 +242,20 @@ class PgLoader : public BulkLoader {
   void append_escaped(std::string_view text) {
     for (char c : text) {
       switch (c) {
-        case '\\': m_buffer += "\\\\"; break;
-        case '\t': m_buffer += "\\t"; break;
-        case '\n': m_buffer += "\\n"; break;
-        case '\r': m_buffer += "\\r"; break;
-        default: m_buffer += c;
+        case '\\':
+          m_buffer += "\\\\";
+          break;
+        case '\t':
+          m_buffer += "\\t";
+          break;
+        case '\n':
+          m_buffer += "\\n";
+          break;
+        case '\r':
+          m_buffer += "\\r";
+          break;
+        default:
+          m_buffer += c;
       }
     }
   }
@@ -239,18 +263,24 @@ class PgLoader : public BulkLoader {
   void append(const Field& v) {
     char digits[32];
     switch (v.kind) {
-      case Field::Kind::null: m_buffer += "\\N"; break;
+      case Field::Kind::null:
+        m_buffer += "\\N";
+        break;
       case Field::Kind::integer: {
         auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v.integer);
         m_buffer.append(digits, end);
         break;
       }
-      case Field::Kind::boolean: m_buffer += v.integer ? 't' : 'f'; break;
+      case Field::Kind::boolean:
+        m_buffer += v.integer ? 't' : 'f';
+        break;
       case Field::Kind::real:
         std::snprintf(digits, sizeof digits, "%.17g", v.real);
         m_buffer += digits;
         break;
-      case Field::Kind::text: append_escaped(v.text); break;
+      case Field::Kind::text:
+        append_escaped(v.text);
+        break;
       case Field::Kind::blob: {
         static const char* hex = "0123456789abcdef";
         m_buffer += "\\\\x";
@@ -309,9 +339,9 @@ class PgDatabase : public Database {
 
   Result<std::vector<std::string>> table_names() override {
     std::vector<std::string> names;
-    Status listed = each_row(
-        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1", {},
-        [&](Statement& s) { names.push_back(s.get_text(0)); });
+    Status listed =
+        each_row("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1",
+                 {}, [&](Statement& s) { names.push_back(s.get_text(0)); });
     if (!listed) return listed.error();
     return names;
   }
@@ -380,19 +410,22 @@ Result<TableDef> PgDatabase::describe_table(const std::string& table) {
   char own[512], ref[512];
   std::snprintf(own, sizeof own, keys, "con.conkey", "con.conrelid");
   std::snprintf(ref, sizeof ref, keys, "con.confkey", "con.confrelid");
-  Status constraints = each_row(
-      std::string("SELECT con.contype, ") + own + ", COALESCE(rc.relname, ''), " + ref +
-          " FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid "
-          "JOIN pg_namespace n ON n.oid = c.relnamespace "
-          "LEFT JOIN pg_class rc ON rc.oid = con.confrelid "
-          "WHERE n.nspname = current_schema() AND c.relname = ? ORDER BY con.conname",
-      {table}, [&](Statement& s) {
-        std::string type = s.get_text(0);
-        auto cols = json_names(s.get_text(1));
-        if (type == "p") def.primary_key = cols;
-        else if (type == "u") def.unique_keys.push_back(cols);
-        else if (type == "f") def.foreign_keys.push_back({cols, s.get_text(2), json_names(s.get_text(3))});
-      });
+  Status constraints =
+      each_row(std::string("SELECT con.contype, ") + own + ", COALESCE(rc.relname, ''), " + ref +
+                   " FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid "
+                   "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                   "LEFT JOIN pg_class rc ON rc.oid = con.confrelid "
+                   "WHERE n.nspname = current_schema() AND c.relname = ? ORDER BY con.conname",
+               {table}, [&](Statement& s) {
+                 std::string type = s.get_text(0);
+                 auto cols = json_names(s.get_text(1));
+                 if (type == "p")
+                   def.primary_key = cols;
+                 else if (type == "u")
+                   def.unique_keys.push_back(cols);
+                 else if (type == "f")
+                   def.foreign_keys.push_back({cols, s.get_text(2), json_names(s.get_text(3))});
+               });
   if (!constraints) return constraints.error();
   Status indexes = each_row(
       "SELECT i.relname, ix.indisunique, (SELECT json_agg(a.attname ORDER BY k.i) "
@@ -405,8 +438,10 @@ Result<TableDef> PgDatabase::describe_table(const std::string& table) {
       "ORDER BY i.relname",
       {table}, [&](Statement& s) {
         auto cols = json_names(s.get_text(2));
-        if (s.get_integer(1)) def.unique_keys.push_back(cols);
-        else def.indexes.push_back({s.get_text(0), cols, false});
+        if (s.get_integer(1))
+          def.unique_keys.push_back(cols);
+        else
+          def.indexes.push_back({s.get_text(0), cols, false});
       });
   if (!indexes) return indexes.error();
   std::sort(def.unique_keys.begin(), def.unique_keys.end());
@@ -417,10 +452,12 @@ Result<TableDef> PgDatabase::describe_table(const std::string& table) {
 
 Result<std::unique_ptr<Database>> open_postgresql(const DatabaseUrl& url) {
   std::string port = std::to_string(url.port);
-  const char* keys[] = {"host", "port", "dbname", "user", "application_name", "connect_timeout",
-                        "client_encoding", nullptr};
-  const char* values[] = {url.host.c_str(), port.c_str(), url.database.c_str(), url.user.c_str(),
-                          "dihya", "10", "UTF8", nullptr};
+  const char* keys[] = {
+      "host", "port", "dbname", "user", "application_name", "connect_timeout", "client_encoding",
+      nullptr};
+  const char* values[] = {url.host.c_str(), port.c_str(), url.database.c_str(),
+                          url.user.c_str(), "dihya",      "10",
+                          "UTF8",           nullptr};
   ConnHandle conn(PQconnectdbParams(keys, values, 0));
   if (!conn || PQstatus(conn.get()) != CONNECTION_OK)
     return make_error(ExitCode::unavailable, "core.db.unreachable",

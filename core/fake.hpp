@@ -34,7 +34,9 @@ inline std::uint64_t below(std::uint64_t key, std::uint64_t n) {
 }
 
 // A number in [0, 1) drawn from KEY.
-inline double unit(std::uint64_t key) { return static_cast<double>(key >> 11) * 0x1.0p-53; }
+inline double unit(std::uint64_t key) {
+  return static_cast<double>(key >> 11) * 0x1.0p-53;
+}
 
 // A fake person: the columns of one row (name, email, phone, address) agree with each other.
 struct Person {

@@ -62,7 +62,7 @@ bool JsonChecker::parse(const std::string& text, nlohmann::json& document) {
 }
 
 bool JsonChecker::expect_object(const nlohmann::json& value, const std::string& path,
-                                  std::initializer_list<std::string_view> allowed) {
+                                std::initializer_list<std::string_view> allowed) {
   if (!value.is_object()) {
     issue(path, "core.json.expected_object");
     return false;
@@ -75,8 +75,9 @@ bool JsonChecker::expect_object(const nlohmann::json& value, const std::string& 
   return true;
 }
 
-std::optional<std::string> JsonChecker::get_string(const nlohmann::json& object, const std::string& key,
-                                                     const std::string& path, bool required) {
+std::optional<std::string> JsonChecker::get_string(const nlohmann::json& object,
+                                                   const std::string& key, const std::string& path,
+                                                   bool required) {
   auto it = object.find(key);
   if (it == object.end()) {
     if (required) issue(join(path, key), "core.json.missing_key");
@@ -89,9 +90,9 @@ std::optional<std::string> JsonChecker::get_string(const nlohmann::json& object,
   return it->get<std::string>();
 }
 
-std::optional<long long> JsonChecker::get_integer(const nlohmann::json& object, const std::string& key,
-                                                    const std::string& path, long long min,
-                                                    long long max) {
+std::optional<long long> JsonChecker::get_integer(const nlohmann::json& object,
+                                                  const std::string& key, const std::string& path,
+                                                  long long min, long long max) {
   auto it = object.find(key);
   if (it == object.end()) return std::nullopt;
   bool integral = it->is_number_integer() || it->is_number_unsigned();
@@ -105,8 +106,8 @@ std::optional<long long> JsonChecker::get_integer(const nlohmann::json& object, 
   return it->get<long long>();
 }
 
-std::vector<std::string> JsonChecker::get_strings(const nlohmann::json& object, const std::string& key,
-                                                    const std::string& path) {
+std::vector<std::string> JsonChecker::get_strings(const nlohmann::json& object,
+                                                  const std::string& key, const std::string& path) {
   std::vector<std::string> out;
   auto it = object.find(key);
   if (it == object.end()) return out;

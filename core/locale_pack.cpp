@@ -68,7 +68,8 @@ Result<std::vector<const LocalePack*>> select_locale_packs(std::string_view loca
   }
   auto it = packs().find(std::string(locale));
   if (it == packs().end())
-    return make_error(ExitCode::usage, "core.fake.unknown_locale", {{"locale", std::string(locale)}});
+    return make_error(ExitCode::usage, "core.fake.unknown_locale",
+                      {{"locale", std::string(locale)}});
   out.push_back(&it->second);
   return out;
 }

@@ -9,10 +9,11 @@ namespace {
 using namespace dihya::fake;
 
 constexpr std::uint64_t k_null_salt = 0x6E756C6CULL;  // "null"
-constexpr const char* k_extensions[] = {"pdf", "png", "jpg", "docx", "xlsx", "csv", "zip", "svg",
-                                        "txt", "mp4", "json", "html"};
-constexpr const char* k_pages[] = {"/", "/projects", "/projects/new", "/templates", "/files",
-                                   "/settings", "/billing", "/help", "/dashboard", "/login"};
+constexpr const char* k_extensions[] = {"pdf", "png", "jpg", "docx", "xlsx", "csv",
+                                        "zip", "svg", "txt", "mp4",  "json", "html"};
+constexpr const char* k_pages[] = {"/",          "/projects", "/projects/new", "/templates",
+                                   "/files",     "/settings", "/billing",      "/help",
+                                   "/dashboard", "/login"};
 
 void append_int(std::int64_t value, std::string& out) {
   char digits[24];
@@ -30,8 +31,10 @@ bool person_based(GeneratorKind kind) {
     case GeneratorKind::phone:
     case GeneratorKind::address:
     case GeneratorKind::city:
-    case GeneratorKind::country: return true;
-    default: return false;
+    case GeneratorKind::country:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -103,18 +106,22 @@ void RowGenerator::generate(Column& column, std::int64_t row, std::string& out, 
     return;
   }
   switch (g.kind) {
-    case GeneratorKind::sequence: field = Field::of(g.low + row); return;
+    case GeneratorKind::sequence:
+      field = Field::of(g.low + row);
+      return;
     case GeneratorKind::ref: {
       auto n = static_cast<std::uint64_t>(column.ref_rows);
       // Skewed: the cube of a uniform number favours the first rows (a few very active users).
-      std::uint64_t index = g.skewed ? static_cast<std::uint64_t>(unit(key) * unit(key) * unit(key) *
-                                                                  static_cast<double>(n))
-                                     : below(key, n);
+      std::uint64_t index = g.skewed
+                                ? static_cast<std::uint64_t>(unit(key) * unit(key) * unit(key) *
+                                                             static_cast<double>(n))
+                                : below(key, n);
       field = Field::of(column.ref_start + static_cast<std::int64_t>(std::min(index, n - 1)));
       return;
     }
     case GeneratorKind::integer:
-      field = Field::of(g.low + static_cast<std::int64_t>(below(key, static_cast<std::uint64_t>(g.high - g.low) + 1)));
+      field = Field::of(g.low + static_cast<std::int64_t>(
+                                    below(key, static_cast<std::uint64_t>(g.high - g.low) + 1)));
       return;
     case GeneratorKind::file_size: {
       double low = std::log(static_cast<double>(std::max<std::int64_t>(g.low, 1)));
@@ -122,10 +129,13 @@ void RowGenerator::generate(Column& column, std::int64_t row, std::string& out, 
       field = Field::of(static_cast<std::int64_t>(std::exp(low + unit(key) * (high - low))));
       return;
     }
-    case GeneratorKind::real: field = Field::of_real(g.real_low + unit(key) * (g.real_high - g.real_low)); return;
+    case GeneratorKind::real:
+      field = Field::of_real(g.real_low + unit(key) * (g.real_high - g.real_low));
+      return;
     case GeneratorKind::decimal: {
       auto digits = static_cast<int>(g.probability);
-      std::int64_t units = g.low + static_cast<std::int64_t>(below(key, static_cast<std::uint64_t>(g.high - g.low) + 1));
+      std::int64_t units = g.low + static_cast<std::int64_t>(
+                                       below(key, static_cast<std::uint64_t>(g.high - g.low) + 1));
       append_int(units, out);
       if (digits > 0) {
         out += '.';
@@ -133,14 +143,23 @@ void RowGenerator::generate(Column& column, std::int64_t row, std::string& out, 
       }
       break;
     }
-    case GeneratorKind::boolean: field = Field::of_bool(unit(key) < g.probability); return;
+    case GeneratorKind::boolean:
+      field = Field::of_bool(unit(key) < g.probability);
+      return;
     case GeneratorKind::date:
-      append_date(g.low + static_cast<std::int64_t>(below(key, static_cast<std::uint64_t>(g.high - g.low) + 1)), out);
+      append_date(g.low + static_cast<std::int64_t>(
+                              below(key, static_cast<std::uint64_t>(g.high - g.low) + 1)),
+                  out);
       break;
     case GeneratorKind::timestamp:
-      append_timestamp(g.low * 86400 + static_cast<std::int64_t>(below(key, static_cast<std::uint64_t>(g.high - g.low + 1) * 86400)), out);
+      append_timestamp(
+          g.low * 86400 + static_cast<std::int64_t>(
+                              below(key, static_cast<std::uint64_t>(g.high - g.low + 1) * 86400)),
+          out);
       break;
-    case GeneratorKind::words: append_words(key, static_cast<int>(g.low), static_cast<int>(g.high), out); break;
+    case GeneratorKind::words:
+      append_words(key, static_cast<int>(g.low), static_cast<int>(g.high), out);
+      break;
     case GeneratorKind::choice: {
       std::uint64_t pick = below(key, g.choices.back().second);
       for (const auto& [value, cumulative] : g.choices)
@@ -150,22 +169,54 @@ void RowGenerator::generate(Column& column, std::int64_t row, std::string& out, 
         }
       break;
     }
-    case GeneratorKind::hex: append_hex(key, static_cast<std::size_t>(g.low), out); break;
-    case GeneratorKind::file_path: append_file_path(key, out); break;
-    case GeneratorKind::event_payload: append_event_payload(key, out); break;
-    case GeneratorKind::ip: append_ip(key, out); break;
-    case GeneratorKind::user_agent: append_user_agent(key, out); break;
-    case GeneratorKind::first_name: out += m_person.first->name; break;
-    case GeneratorKind::last_name: out += m_person.last->name; break;
-    case GeneratorKind::full_name: append_full_name(m_person, out); break;
-    case GeneratorKind::email: append_email(m_person, out); break;
-    case GeneratorKind::username: append_username(m_person, out); break;
-    case GeneratorKind::phone: append_phone(m_person, out); break;
-    case GeneratorKind::address: append_address(m_person, out); break;
-    case GeneratorKind::city: out += m_person.city->name; break;
-    case GeneratorKind::country: append_country(m_person, out); break;
-    case GeneratorKind::constant: out += g.text; break;
-    case GeneratorKind::null: field = Field::null(); return;
+    case GeneratorKind::hex:
+      append_hex(key, static_cast<std::size_t>(g.low), out);
+      break;
+    case GeneratorKind::file_path:
+      append_file_path(key, out);
+      break;
+    case GeneratorKind::event_payload:
+      append_event_payload(key, out);
+      break;
+    case GeneratorKind::ip:
+      append_ip(key, out);
+      break;
+    case GeneratorKind::user_agent:
+      append_user_agent(key, out);
+      break;
+    case GeneratorKind::first_name:
+      out += m_person.first->name;
+      break;
+    case GeneratorKind::last_name:
+      out += m_person.last->name;
+      break;
+    case GeneratorKind::full_name:
+      append_full_name(m_person, out);
+      break;
+    case GeneratorKind::email:
+      append_email(m_person, out);
+      break;
+    case GeneratorKind::username:
+      append_username(m_person, out);
+      break;
+    case GeneratorKind::phone:
+      append_phone(m_person, out);
+      break;
+    case GeneratorKind::address:
+      append_address(m_person, out);
+      break;
+    case GeneratorKind::city:
+      out += m_person.city->name;
+      break;
+    case GeneratorKind::country:
+      append_country(m_person, out);
+      break;
+    case GeneratorKind::constant:
+      out += g.text;
+      break;
+    case GeneratorKind::null:
+      field = Field::null();
+      return;
   }
   field = Field::of(std::string_view(out));
 }

@@ -22,8 +22,10 @@ const ToolSpec k_tool = {
     .module = "seed",
     .name = "seed",
     .summary_id = "seed.summary_help",
-    .examples = {"seed --target db --scale 10000", "seed --scale 1000000 --seed 7 --locale kab --reset",
-                 "seed --schema shop.json --dry-run", "seed --tenant staging --force --reason \"load test\""},
+    .examples = {"seed --target db --scale 10000",
+                 "seed --scale 1000000 --seed 7 --locale kab --reset",
+                 "seed --schema shop.json --dry-run",
+                 "seed --tenant staging --force --reason \"load test\""},
     .scope = Scope::tenant,
     .changes_data = true,
     .hook_point = seed::plugins::k_seed_point,
@@ -35,9 +37,14 @@ const ToolSpec k_tool = {
       if (!options) return options.error();
       return {};
     },
-    .run = [](Context& ctx) { return seed::run_seed(take(seed::parse_seed_options(ctx.args())), ctx); },
+    .run =
+        [](Context& ctx) {
+          return seed::run_seed(take(seed::parse_seed_options(ctx.args())), ctx);
+        },
 };
 
 }  // namespace
 
-int main(int argc, char** argv) { return dihya::run_tool(k_tool, argc, argv); }
+int main(int argc, char** argv) {
+  return dihya::run_tool(k_tool, argc, argv);
+}

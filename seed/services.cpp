@@ -59,7 +59,7 @@ struct RowBatch {
   std::int64_t first_row = 0;
   std::int64_t rows = 0;
   std::string arena;
-  std::vector<Field> fields;                       // rows × width; text as offsets below
+  std::vector<Field> fields;                               // rows × width; text as offsets below
   std::vector<std::pair<std::size_t, std::size_t>> spans;  // arena offset and length
 };
 
@@ -215,7 +215,8 @@ int run_seed(const SeedOptions& options, Context& ctx) {
   details["locale"] = options.locale;
   details["schema"] = options.schema_file.value_or("demo");
   if (tenant.environment == "production") {
-    if (!options.force) fail(ExitCode::no_permission, "seed.production_refused", {{"tenant", tenant.name}});
+    if (!options.force)
+      fail(ExitCode::no_permission, "seed.production_refused", {{"tenant", tenant.name}});
     details["forced"] = true;
     details["reason"] = *options.reason;
     ctx.log().warn(make_error(ExitCode::ok, "seed.production_forced", {{"tenant", tenant.name}}));
@@ -225,10 +226,12 @@ int run_seed(const SeedOptions& options, Context& ctx) {
   for (const auto& t : plan) planned += t.rows;
   const Messages& m = ctx.messages();
   if (options.dry_run) {
-    ctx.print(m.text("seed.plan", {{"count", std::to_string(planned)}, {"database", tenant.database}}));
+    ctx.print(
+        m.text("seed.plan", {{"count", std::to_string(planned)}, {"database", tenant.database}}));
     Json tables = Json::object();
     for (const auto& t : plan) {
-      ctx.print("  " + m.text("seed.table_rows", {{"table", t.table}, {"count", std::to_string(t.rows)}}));
+      ctx.print("  " +
+                m.text("seed.table_rows", {{"table", t.table}, {"count", std::to_string(t.rows)}}));
       tables[t.table] = t.rows;
     }
     ctx.result() = {{"dry_run", true}, {"tables", tables}, {"rows", planned}};
@@ -246,10 +249,11 @@ int run_seed(const SeedOptions& options, Context& ctx) {
     tables[t.table] = {{"rows", t.rows}, {"seconds", t.seconds}};
     ctx.metrics().add("dihya_seed_rows_total", "Rows written by the last seed run, per table.",
                       MetricSet::Type::counter, static_cast<double>(t.rows), {{"table", t.table}});
-    ctx.print("  " + m.text("seed.table_rows", {{"table", t.table}, {"count", std::to_string(t.rows)}}));
+    ctx.print("  " +
+              m.text("seed.table_rows", {{"table", t.table}, {"count", std::to_string(t.rows)}}));
   }
   double rate = summary.seconds > 0 ? static_cast<double>(summary.rows) / summary.seconds : 0;
-  ctx.result() = {{"tables", tables}, {"rows", summary.rows}, {"seconds", summary.seconds},
+  ctx.result() = {{"tables", tables},        {"rows", summary.rows}, {"seconds", summary.seconds},
                   {"rows_per_second", rate}, {"seed", options.seed}, {"scale", options.scale},
                   {"locale", options.locale}};
   Json counts = Json::object();

@@ -14,7 +14,8 @@ namespace dihya::seed {
 namespace {
 
 Error usage(const std::string& option, const std::string& value) {
-  return make_error(ExitCode::usage, "core.usage.bad_value", {{"option", option}, {"value", value}});
+  return make_error(ExitCode::usage, "core.usage.bad_value",
+                    {{"option", option}, {"value", value}});
 }
 
 template <class T>
@@ -63,13 +64,20 @@ std::optional<Generator> SchemaChecker::parse_generator(const std::string& text,
                                                         const std::string& path,
                                                         const SeedSchema& before) {
   static const std::map<std::string, GeneratorKind> simple = {
-      {"first_name", GeneratorKind::first_name}, {"last_name", GeneratorKind::last_name},
-      {"full_name", GeneratorKind::full_name},   {"email", GeneratorKind::email},
-      {"username", GeneratorKind::username},     {"phone", GeneratorKind::phone},
-      {"address", GeneratorKind::address},       {"city", GeneratorKind::city},
-      {"country", GeneratorKind::country},       {"ip", GeneratorKind::ip},
-      {"user_agent", GeneratorKind::user_agent}, {"file_path", GeneratorKind::file_path},
-      {"event_payload", GeneratorKind::event_payload}, {"null", GeneratorKind::null}};
+      {"first_name", GeneratorKind::first_name},
+      {"last_name", GeneratorKind::last_name},
+      {"full_name", GeneratorKind::full_name},
+      {"email", GeneratorKind::email},
+      {"username", GeneratorKind::username},
+      {"phone", GeneratorKind::phone},
+      {"address", GeneratorKind::address},
+      {"city", GeneratorKind::city},
+      {"country", GeneratorKind::country},
+      {"ip", GeneratorKind::ip},
+      {"user_agent", GeneratorKind::user_agent},
+      {"file_path", GeneratorKind::file_path},
+      {"event_payload", GeneratorKind::event_payload},
+      {"null", GeneratorKind::null}};
   auto bad = [&] {
     issue(path, "seed.schema.bad_generator", {{"value", text}});
     return std::optional<Generator>();
@@ -115,8 +123,9 @@ std::optional<Generator> SchemaChecker::parse_generator(const std::string& text,
     return g;
   }
   if ((name == "int" || name == "size" || name == "words") && parts.size() == 3) {
-    g.kind = name == "int" ? GeneratorKind::integer
-             : name == "size" ? GeneratorKind::file_size : GeneratorKind::words;
+    g.kind = name == "int"    ? GeneratorKind::integer
+             : name == "size" ? GeneratorKind::file_size
+                              : GeneratorKind::words;
     if (!integers(1) || (g.kind != GeneratorKind::integer && g.low < 0)) return bad();
     return g;
   }
@@ -190,24 +199,33 @@ bool SchemaChecker::compatible(const Generator& g, ColumnType type) const {
     case GeneratorKind::sequence:
     case GeneratorKind::ref:
     case GeneratorKind::integer:
-    case GeneratorKind::file_size: return type == ColumnType::integer;
-    case GeneratorKind::real: return type == ColumnType::real;
-    case GeneratorKind::decimal: return type == ColumnType::numeric;
-    case GeneratorKind::boolean: return type == ColumnType::boolean;
-    case GeneratorKind::date: return type == ColumnType::date;
-    case GeneratorKind::timestamp: return type == ColumnType::timestamp;
-    case GeneratorKind::event_payload: return type == ColumnType::json;
+    case GeneratorKind::file_size:
+      return type == ColumnType::integer;
+    case GeneratorKind::real:
+      return type == ColumnType::real;
+    case GeneratorKind::decimal:
+      return type == ColumnType::numeric;
+    case GeneratorKind::boolean:
+      return type == ColumnType::boolean;
+    case GeneratorKind::date:
+      return type == ColumnType::date;
+    case GeneratorKind::timestamp:
+      return type == ColumnType::timestamp;
+    case GeneratorKind::event_payload:
+      return type == ColumnType::json;
     case GeneratorKind::constant:
-    case GeneratorKind::null: return true;
-    default: return type == ColumnType::text;
+    case GeneratorKind::null:
+      return true;
+    default:
+      return type == ColumnType::text;
   }
 }
 
 std::optional<SeedColumn> SchemaChecker::check_column(const Json& column, const std::string& path,
                                                       const SeedSchema& before, SeedTable& table) {
   if (!expect_object(column, path,
-                     {"name", "type", "generator", "primary_key", "unique", "nullable",
-                      "null_rate", "references"}))
+                     {"name", "type", "generator", "primary_key", "unique", "nullable", "null_rate",
+                      "references"}))
     return std::nullopt;
   auto name = get_string(column, "name", path, true);
   auto type_name = get_string(column, "type", path, true);
@@ -252,13 +270,15 @@ std::optional<SeedTable> SchemaChecker::check_table(const Json& table, const std
   auto name = get_string(table, "name", path, true);
   if (!name) return std::nullopt;
   out.name = out.def.name = *name;
-  if (before.find(*name)) issue(join(path, "name"), "seed.schema.duplicate_table", {{"table", *name}});
+  if (before.find(*name))
+    issue(join(path, "name"), "seed.schema.duplicate_table", {{"table", *name}});
   const Json rows = table.value("rows", Json());
   std::string rows_path = join(path, "rows");
   if (rows.is_number_integer() && rows.get<std::int64_t>() >= 0) {
     out.fixed_rows = rows.get<std::int64_t>();
   } else if (rows.is_object() && expect_object(rows, rows_path, {"scale", "min"}) &&
-             rows.contains("scale") && rows["scale"].is_number() && rows["scale"].get<double>() >= 0) {
+             rows.contains("scale") && rows["scale"].is_number() &&
+             rows["scale"].get<double>() >= 0) {
     out.scale_factor = rows["scale"].get<double>();
     if (auto min = get_integer(rows, "min", rows_path, 0, k_no_limit)) out.min_rows = *min;
   } else {
@@ -274,7 +294,8 @@ std::optional<SeedTable> SchemaChecker::check_table(const Json& table, const std
     auto column = check_column(table["columns"][i], column_path, before, out);
     if (!column) continue;
     if (!seen.insert(column->def.name).second)
-      issue(join(column_path, "name"), "seed.schema.duplicate_column", {{"column", column->def.name}});
+      issue(join(column_path, "name"), "seed.schema.duplicate_column",
+            {{"column", column->def.name}});
     out.def.columns.push_back(column->def);
     out.columns.push_back(std::move(*column));
   }
@@ -338,7 +359,8 @@ Result<SeedSchema> load_seed_schema_file(const std::string& path) {
 
 Result<SeedOptions> parse_seed_options(const Arguments& args) {
   SeedOptions options;
-  if (auto target = args.value("target"); target && *target != "db") return usage("--target", *target);
+  if (auto target = args.value("target"); target && *target != "db")
+    return usage("--target", *target);
   if (auto scale = args.value("scale")) {
     auto n = number<std::int64_t>(*scale);
     if (!n || *n < 1 || *n > 1'000'000'000) return usage("--scale", *scale);

@@ -27,17 +27,41 @@ Result<SeedOptions> parse_seed_options(const Arguments& args);
 
 // How a column's values are made.
 enum class GeneratorKind {
-  sequence, ref, first_name, last_name, full_name, email, username, phone, address, city,
-  country, ip, user_agent, integer, real, decimal, boolean, date, timestamp, words, choice,
-  hex, file_path, file_size, event_payload, constant, null
+  sequence,
+  ref,
+  first_name,
+  last_name,
+  full_name,
+  email,
+  username,
+  phone,
+  address,
+  city,
+  country,
+  ip,
+  user_agent,
+  integer,
+  real,
+  decimal,
+  boolean,
+  date,
+  timestamp,
+  words,
+  choice,
+  hex,
+  file_path,
+  file_size,
+  event_payload,
+  constant,
+  null
 };
 
 struct Generator {
   GeneratorKind kind = GeneratorKind::null;
   std::int64_t low = 0, high = 0;  // integer/date/timestamp bounds, sequence start, decimals
   double real_low = 0, real_high = 0, probability = 0;
-  std::string text;                // constant, referenced table
-  bool skewed = false;             // ref: a few rows get most references
+  std::string text;     // constant, referenced table
+  bool skewed = false;  // ref: a few rows get most references
   std::vector<std::pair<std::string, std::uint64_t>> choices;  // value, cumulative weight
 };
 

@@ -22,7 +22,9 @@ bool ascii_handle(const std::string& text) {
   return true;
 }
 
-std::vector<const LocalePack*> packs(const char* code) { return *select_locale_packs(code); }
+std::vector<const LocalePack*> packs(const char* code) {
+  return *select_locale_packs(code);
+}
 
 }  // namespace
 
@@ -81,7 +83,8 @@ TEST_CASE("locale packs are large and in their own script", "[fake]") {
     CHECK_FALSE(has_arabic(name.name));
   }
   CHECK(berber_letters >= 10);
-  for (const char* name : {"Tiziri", "Thiziri", "Kahina", "Yidir", "Dihya"}) CHECK(kab_first.count(name));
+  for (const char* name : {"Tiziri", "Thiziri", "Kahina", "Yidir", "Dihya"})
+    CHECK(kab_first.count(name));
   const LocalePack& fr = *packs("fr").front();
   std::size_t accented = 0;
   for (const auto& name : fr.first_names)

@@ -35,7 +35,8 @@ ScratchDatabase::ScratchDatabase(Engine engine) : m_engine(engine) {
 ScratchDatabase::~ScratchDatabase() {
   if (m_engine != Engine::postgresql) return;
   auto db = open_database(postgres_admin_url());
-  if (db) (void)(*db)->execute("DROP DATABASE IF EXISTS " + quote_identifier(m_name) + " WITH (FORCE)");
+  if (db)
+    (void)(*db)->execute("DROP DATABASE IF EXISTS " + quote_identifier(m_name) + " WITH (FORCE)");
 }
 
 std::unique_ptr<Database> ScratchDatabase::open() const {
@@ -48,7 +49,8 @@ std::string dump_table(Database& db, const std::string& table) {
   auto def = db.describe_table(table);
   if (!def) throw std::runtime_error("cannot describe " + table);
   std::string order;
-  for (const auto& key : def->primary_key) order += (order.empty() ? "" : ", ") + quote_identifier(key);
+  for (const auto& key : def->primary_key)
+    order += (order.empty() ? "" : ", ") + quote_identifier(key);
   std::string sql = "SELECT * FROM " + quote_identifier(table);
   if (!order.empty()) sql += " ORDER BY " + order;
   auto stmt = db.prepare(sql);
@@ -67,14 +69,17 @@ std::string dump_table(Database& db, const std::string& table) {
       }
       switch (def->columns[i].type) {
         case ColumnType::integer:
-        case ColumnType::boolean: out += std::to_string((*stmt)->get_integer(c)); break;
+        case ColumnType::boolean:
+          out += std::to_string((*stmt)->get_integer(c));
+          break;
         case ColumnType::real: {
           char buffer[40];
           std::snprintf(buffer, sizeof buffer, "%.17g", (*stmt)->get_real(c));
           out += buffer;
           break;
         }
-        default: out += (*stmt)->get_text(c);
+        default:
+          out += (*stmt)->get_text(c);
       }
     }
     out += '\n';
