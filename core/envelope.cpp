@@ -68,6 +68,23 @@ Result<std::pair<std::string, Json>> read_section(int fd, const std::string& nam
   return std::pair<std::string, Json>{std::move(*bytes), std::move(parsed)};
 }
 
+// The magic, the fixed header and the key slots, each as read (bytes) and parsed.
+struct EnvelopeHead {
+  std::pair<std::string, Json> fixed, slots;
+};
+
+Result<EnvelopeHead> read_head(int fd) {
+  bool at_end = false;
+  auto magic = read_exact(fd, k_magic.size(), at_end);
+  if (!magic) return magic.error();
+  if (*magic != k_magic) return malformed("magic");
+  auto fixed = read_section(fd, "header");
+  if (!fixed) return fixed.error();
+  auto slots = read_section(fd, "key slots");
+  if (!slots) return slots.error();
+  return EnvelopeHead{std::move(*fixed), std::move(*slots)};
+}
+
 std::string associated_data(const std::string& fixed) {
   return blake2b_256_hex(std::string(k_magic) + fixed);
 }
@@ -246,14 +263,11 @@ Status EnvelopeWriter::push(bool final_chunk) {
 
 Result<EnvelopeReader> EnvelopeReader::open(int fd, const EnvelopeOpeners& openers) {
   crypto_init();
+  auto head = read_head(fd);
+  if (!head) return head.error();
+  const auto* fixed = &head->fixed;
+  const auto* slots = &head->slots;
   bool at_end = false;
-  auto magic = read_exact(fd, k_magic.size(), at_end);
-  if (!magic) return magic.error();
-  if (*magic != k_magic) return malformed("magic");
-  auto fixed = read_section(fd, "header");
-  if (!fixed) return fixed.error();
-  auto slots = read_section(fd, "key slots");
-  if (!slots) return slots.error();
   const Json& header = fixed->second;
   if (header.value("format", "") != "dihya-envelope" || header.value("version", 0) != 1)
     return make_error(ExitCode::data_error, "core.envelope.unsupported_version");
@@ -351,14 +365,9 @@ Result<std::optional<std::string>> EnvelopeReader::pull() {
 }
 
 Result<std::vector<std::string>> envelope_recipient_ids(int fd) {
-  bool at_end = false;
-  auto magic = read_exact(fd, k_magic.size(), at_end);
-  if (!magic) return magic.error();
-  if (*magic != k_magic) return malformed("magic");
-  auto fixed = read_section(fd, "header");
-  if (!fixed) return fixed.error();
-  auto slots = read_section(fd, "key slots");
-  if (!slots) return slots.error();
+  auto head = read_head(fd);
+  if (!head) return head.error();
+  const auto* slots = &head->slots;
   std::vector<std::string> ids;
   for (const auto& slot : slots->second.value("recipients", Json::array()))
     if (slot.is_object()) ids.push_back(slot.value("key_id", ""));
