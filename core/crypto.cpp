@@ -25,6 +25,31 @@ Error bad_key(const std::filesystem::path& path) {
   return make_error(ExitCode::data_error, "core.key.malformed", {{"path", path.string()}});
 }
 
+// Decode "<prefix><base64>" of exactly SIZE bytes into OUT; false when malformed.
+bool decode_key_text(std::string_view text, std::string_view prefix, unsigned char* out,
+                     std::size_t size) {
+  text = trim(text);
+  if (text.substr(0, prefix.size()) != prefix) return false;
+  auto raw = base64_decode(text.substr(prefix.size()));
+  bool ok = raw && raw->size() == size;
+  if (ok) std::copy(raw->begin(), raw->end(), out);
+  if (raw) sodium_memzero(raw->data(), raw->size());
+  return ok;
+}
+
+// Read a key file into OUT; a secret one must be a 0600 file of the running user.
+Status read_key_file(const std::filesystem::path& path, std::string_view prefix, unsigned char* out,
+                     std::size_t size, bool secret) {
+  if (secret)
+    if (Status safe = check_secret_file(path); !safe) return safe;
+  auto content = read_file(path);
+  if (!content) return content.error();
+  bool ok = decode_key_text(*content, prefix, out, size);
+  sodium_memzero(content->data(), content->size());
+  if (!ok) return bad_key(path);
+  return {};
+}
+
 }  // namespace
 
 void crypto_init() {
@@ -96,31 +121,17 @@ std::string encode_identity(const IdentityKey& key) {
 }
 
 Result<RecipientKey> parse_recipient(std::string_view text) {
-  text = trim(text);
-  if (text.substr(0, k_recipient_prefix.size()) != k_recipient_prefix)
-    return make_error(ExitCode::data_error, "core.key.bad_recipient",
-                      {{"key", std::string(text.substr(0, 24))}});
-  auto raw = base64_decode(text.substr(k_recipient_prefix.size()));
-  if (!raw || raw->size() != 32)
-    return make_error(ExitCode::data_error, "core.key.bad_recipient",
-                      {{"key", std::string(text.substr(0, 24))}});
   RecipientKey key{};
-  std::copy(raw->begin(), raw->end(), key.begin());
+  if (!decode_key_text(text, k_recipient_prefix, key.data(), key.size()))
+    return make_error(ExitCode::data_error, "core.key.bad_recipient",
+                      {{"key", std::string(trim(text).substr(0, 24))}});
   return key;
 }
 
 Result<IdentityKey> load_identity(const std::filesystem::path& path) {
-  if (Status secret = check_secret_file(path); !secret) return secret.error();
-  auto content = read_file(path);
-  if (!content) return content.error();
-  std::string_view text = trim(*content);
-  if (text.substr(0, k_identity_prefix.size()) != k_identity_prefix) return bad_key(path);
-  auto raw = base64_decode(text.substr(k_identity_prefix.size()));
-  sodium_memzero(content->data(), content->size());
-  if (!raw || raw->size() != 32) return bad_key(path);
   IdentityKey key;
-  std::copy(raw->begin(), raw->end(), key.secret.begin());
-  sodium_memzero(raw->data(), raw->size());
+  if (Status read = read_key_file(path, k_identity_prefix, key.secret.data(), 32, true); !read)
+    return read.error();
   crypto_scalarmult_base(key.public_key.data(), key.secret.data());
   return key;
 }
@@ -163,30 +174,17 @@ std::string encode_verify_key(const VerifyKey& key) {
 }
 
 Result<SigningKey> load_signing_key(const std::filesystem::path& path) {
-  if (Status secret = check_secret_file(path); !secret) return secret.error();
-  auto content = read_file(path);
-  if (!content) return content.error();
-  std::string_view text = trim(*content);
-  if (text.substr(0, k_signing_prefix.size()) != k_signing_prefix) return bad_key(path);
-  auto raw = base64_decode(text.substr(k_signing_prefix.size()));
-  sodium_memzero(content->data(), content->size());
-  if (!raw || raw->size() != 64) return bad_key(path);
   SigningKey key;
-  std::copy(raw->begin(), raw->end(), key.secret.begin());
-  sodium_memzero(raw->data(), raw->size());
+  if (Status read = read_key_file(path, k_signing_prefix, key.secret.data(), 64, true); !read)
+    return read.error();
   crypto_sign_ed25519_sk_to_pk(key.public_key.data(), key.secret.data());
   return key;
 }
 
 Result<VerifyKey> load_verify_key(const std::filesystem::path& path) {
-  auto content = read_file(path);
-  if (!content) return content.error();
-  std::string_view text = trim(*content);
-  if (text.substr(0, k_verify_prefix.size()) != k_verify_prefix) return bad_key(path);
-  auto raw = base64_decode(text.substr(k_verify_prefix.size()));
-  if (!raw || raw->size() != 32) return bad_key(path);
   VerifyKey key{};
-  std::copy(raw->begin(), raw->end(), key.begin());
+  if (Status read = read_key_file(path, k_verify_prefix, key.data(), key.size(), false); !read)
+    return read.error();
   return key;
 }
 

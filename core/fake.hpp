@@ -58,6 +58,8 @@ void append_phone(const Person& p, std::string& out);
 void append_address(const Person& p, std::string& out);
 void append_country(const Person& p, std::string& out);
 
+// The decimal digits of VALUE.
+void append_int(std::int64_t value, std::string& out);
 // Replace each '#' of PATTERN by a digit drawn from KEY.
 void append_pattern(std::string_view pattern, std::uint64_t key, std::string& out);
 void append_ipv4(std::uint64_t key, std::string& out);

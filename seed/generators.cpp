@@ -15,12 +15,6 @@ constexpr const char* k_pages[] = {"/",          "/projects", "/projects/new", "
                                    "/files",     "/settings", "/billing",      "/help",
                                    "/dashboard", "/login"};
 
-void append_int(std::int64_t value, std::string& out) {
-  char digits[24];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
-  out.append(digits, end);
-}
-
 bool person_based(GeneratorKind kind) {
   switch (kind) {
     case GeneratorKind::first_name:
