@@ -95,12 +95,6 @@ const char* dial_prefix(std::string_view country) {
 
 }  // namespace
 
-void append_int(std::int64_t value, std::string& out) {
-  char digits[24];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
-  out.append(digits, end);
-}
-
 std::uint64_t name_key(std::string_view text) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
   for (unsigned char c : text) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -58,8 +59,12 @@ void append_phone(const Person& p, std::string& out);
 void append_address(const Person& p, std::string& out);
 void append_country(const Person& p, std::string& out);
 
-// The decimal digits of VALUE.
-void append_int(std::int64_t value, std::string& out);
+// The decimal digits of VALUE (inline: it is on the hot path of every generated row).
+inline void append_int(std::int64_t value, std::string& out) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+  out.append(digits, end);
+}
 // Replace each '#' of PATTERN by a digit drawn from KEY.
 void append_pattern(std::string_view pattern, std::uint64_t key, std::string& out);
 void append_ipv4(std::uint64_t key, std::string& out);
