@@ -82,7 +82,7 @@ bool link_stays_inside(const std::string& name, const std::string& target) {
 
 ArchiveWriter::ArchiveWriter(ByteSink& sink)
     : m_sink(sink), m_client(&m_sink, &m_sink_error), m_archive(archive_write_new()) {
-  archive_write_set_format_pax_restricted(m_archive);
+  archive_write_set_format_pax(m_archive);  // pax: sub-second mtimes
   archive_write_set_bytes_per_block(m_archive, 64 * 1024);
   archive_write_set_bytes_in_last_block(m_archive, 1);
   archive_write_open2(m_archive, &m_client, nullptr, write_callback, nullptr, nullptr);
@@ -105,7 +105,7 @@ Status ArchiveWriter::header(const ArchiveEntry& entry) {
   EntryHandle e(archive_entry_new());
   archive_entry_set_pathname_utf8(e.get(), entry.name.c_str());
   archive_entry_set_perm(e.get(), entry.mode & 07777);
-  archive_entry_set_mtime(e.get(), entry.mtime, 0);
+  archive_entry_set_mtime(e.get(), entry.mtime, entry.mtime_nsec);
   switch (entry.type) {
     case EntryType::file:
       archive_entry_set_filetype(e.get(), AE_IFREG);
@@ -123,7 +123,8 @@ Status ArchiveWriter::header(const ArchiveEntry& entry) {
   return {};
 }
 
-Status ArchiveWriter::add_file(const fs::path& source, const std::string& name) {
+Result<ArchiveEntry> ArchiveWriter::add_file(const fs::path& source, const std::string& name,
+                                             Sha256* hash) {
   Fd fd(::open(source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   struct stat st {};
   if (!fd.valid() || ::fstat(fd.get(), &st) != 0)
@@ -132,26 +133,28 @@ Status ArchiveWriter::add_file(const fs::path& source, const std::string& name) 
   if (!S_ISREG(st.st_mode))
     return make_error(ExitCode::data_error, "core.archive.not_regular",
                       {{"entry", source.string()}});
-  ArchiveEntry entry{name, EntryType::file, st.st_mode & 07777, st.st_mtime, st.st_size, {}};
-  if (Status written = header(entry); !written) return written;
-  std::vector<char> buffer(1 << 20);
+  ArchiveEntry entry{name,        EntryType::file, st.st_mode & 07777, st.st_mtim.tv_sec,
+                     st.st_mtim.tv_nsec, st.st_size, {}};
+  if (Status written = header(entry); !written) return written.error();
+  if (m_buffer.empty()) m_buffer.resize(1 << 20);
   std::int64_t left = st.st_size;
   while (left > 0) {
-    ssize_t n = ::read(fd.get(), buffer.data(), buffer.size());
+    ssize_t n = ::read(fd.get(), m_buffer.data(), m_buffer.size());
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0)  // the file shrank while it was read
       return make_error(ExitCode::io_error, "core.archive.file_changed",
                         {{"entry", source.string()}});
     std::size_t take = static_cast<std::size_t>(std::min<std::int64_t>(n, left));
-    if (archive_write_data(m_archive, buffer.data(), take) < 0) return fail_from_archive(name);
+    if (hash) hash->update({m_buffer.data(), take});
+    if (archive_write_data(m_archive, m_buffer.data(), take) < 0) return fail_from_archive(name).error();
     left -= static_cast<std::int64_t>(take);
   }
-  return {};
+  return entry;
 }
 
 Status ArchiveWriter::add_bytes(const std::string& name, std::string_view data, unsigned mode,
                                 std::int64_t mtime) {
-  ArchiveEntry entry{name, EntryType::file, mode, mtime, static_cast<std::int64_t>(data.size()),
+  ArchiveEntry entry{name, EntryType::file, mode, mtime, 0, static_cast<std::int64_t>(data.size()),
                      {}};
   if (Status written = header(entry); !written) return written;
   if (!data.empty() && archive_write_data(m_archive, data.data(), data.size()) < 0)
@@ -159,13 +162,14 @@ Status ArchiveWriter::add_bytes(const std::string& name, std::string_view data, 
   return {};
 }
 
-Status ArchiveWriter::add_directory(const std::string& name, unsigned mode, std::int64_t mtime) {
-  return header({name, EntryType::directory, mode, mtime, 0, {}});
+Status ArchiveWriter::add_directory(const std::string& name, unsigned mode, std::int64_t mtime,
+                                    long mtime_nsec) {
+  return header({name, EntryType::directory, mode, mtime, mtime_nsec, 0, {}});
 }
 
 Status ArchiveWriter::add_symlink(const std::string& name, const std::string& target,
-                                  std::int64_t mtime) {
-  return header({name, EntryType::symlink, 0777, mtime, 0, target});
+                                  std::int64_t mtime, long mtime_nsec) {
+  return header({name, EntryType::symlink, 0777, mtime, mtime_nsec, 0, target});
 }
 
 Status ArchiveWriter::close() {
@@ -209,6 +213,7 @@ Result<std::optional<ArchiveEntry>> ArchiveReader::next() {
     return make_error(ExitCode::data_error, "core.archive.unsafe_name", {{"entry", entry.name}});
   entry.mode = archive_entry_perm(e);
   entry.mtime = archive_entry_mtime(e);
+  entry.mtime_nsec = archive_entry_mtime_nsec(e);
   entry.size = archive_entry_size(e);
   switch (archive_entry_filetype(e)) {
     case AE_IFREG:
@@ -244,7 +249,8 @@ Result<std::string_view> ArchiveReader::read() {
   return std::string_view(m_buffer.data(), static_cast<std::size_t>(n));
 }
 
-Status extract_entry(ArchiveReader& reader, const ArchiveEntry& entry, const fs::path& root) {
+Status extract_entry(ArchiveReader& reader, const ArchiveEntry& entry, const fs::path& root,
+                     Sha256* hash) {
   fs::path target = root / entry.name;
   // No link may lie on the way: every parent is checked with lstat.
   const fs::path relative(entry.name);
@@ -269,6 +275,7 @@ Status extract_entry(ArchiveReader& reader, const ArchiveEntry& entry, const fs:
     if (::symlink(entry.link_target.c_str(), target.c_str()) != 0)
       return make_error(ExitCode::cant_create, "core.fs.cant_create",
                         {{"path", target.string()}, {"reason", std::strerror(errno)}});
+    set_entry_mtime(entry, root);
     return {};
   }
   Fd fd(::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
@@ -279,12 +286,18 @@ Status extract_entry(ArchiveReader& reader, const ArchiveEntry& entry, const fs:
     auto block = reader.read();
     if (!block) return block.error();
     if (block->empty()) break;
+    if (hash) hash->update(*block);
     if (Status written = write_all(fd.get(), *block, target); !written) return written;
   }
   ::fchmod(fd.get(), entry.mode & 07777);
-  struct timespec times[2] = {{entry.mtime, 0}, {entry.mtime, 0}};
+  struct timespec times[2] = {{entry.mtime, entry.mtime_nsec}, {entry.mtime, entry.mtime_nsec}};
   ::futimens(fd.get(), times);
   return {};
+}
+
+void set_entry_mtime(const ArchiveEntry& entry, const fs::path& root) {
+  struct timespec times[2] = {{entry.mtime, entry.mtime_nsec}, {entry.mtime, entry.mtime_nsec}};
+  ::utimensat(AT_FDCWD, (root / entry.name).c_str(), times, AT_SYMLINK_NOFOLLOW);
 }
 
 }  // namespace dihya

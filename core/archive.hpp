@@ -6,7 +6,9 @@
 #include <string>
 #include <tuple>
 #include <utility>
+#include <vector>
 
+#include "core/crypto.hpp"
 #include "core/fs.hpp"
 #include "core/stream.hpp"
 
@@ -21,6 +23,7 @@ struct ArchiveEntry {
   EntryType type = EntryType::file;
   unsigned mode = 0644;
   std::int64_t mtime = 0;  // seconds since the epoch
+  long mtime_nsec = 0;
   std::int64_t size = 0;
   std::string link_target;  // symlinks
 };
@@ -33,13 +36,17 @@ class ArchiveWriter {
   ArchiveWriter(const ArchiveWriter&) = delete;
   ArchiveWriter& operator=(const ArchiveWriter&) = delete;
 
-  // Add the regular file SOURCE as NAME, streamed, with its mode and mtime.
-  Status add_file(const fs::path& source, const std::string& name);
+  // Add the regular file SOURCE as NAME, streamed, with its mode and mtime (never through a
+  // link); its data goes through HASH too. What was added is returned.
+  Result<ArchiveEntry> add_file(const fs::path& source, const std::string& name,
+                                Sha256* hash = nullptr);
   // Add DATA as NAME (a manifest, say).
   Status add_bytes(const std::string& name, std::string_view data, unsigned mode = 0644,
                    std::int64_t mtime = 0);
-  Status add_directory(const std::string& name, unsigned mode, std::int64_t mtime);
-  Status add_symlink(const std::string& name, const std::string& target, std::int64_t mtime);
+  Status add_directory(const std::string& name, unsigned mode, std::int64_t mtime,
+                       long mtime_nsec = 0);
+  Status add_symlink(const std::string& name, const std::string& target, std::int64_t mtime,
+                     long mtime_nsec = 0);
   // End the tar stream (the sink itself is finished by its owner).
   Status close();
 
@@ -51,6 +58,7 @@ class ArchiveWriter {
   Error m_sink_error;
   std::pair<ByteSink*, Error*> m_client;
   ::archive* m_archive;
+  std::vector<char> m_buffer;
   bool m_closed = false;
 };
 
@@ -83,8 +91,13 @@ bool safe_entry_name(const std::string& name);
 // True when a symlink NAME -> TARGET stays inside the directory it is extracted into.
 bool link_stays_inside(const std::string& name, const std::string& target);
 
-// Extract ENTRY (its data read from READER) under ROOT without following any link on the way;
-// an existing file is never overwritten (73), a link that would escape ROOT is refused (65).
-Status extract_entry(ArchiveReader& reader, const ArchiveEntry& entry, const fs::path& root);
+// Extract ENTRY (its data read from READER, and passed through HASH too) under ROOT without
+// following any link on the way; an existing file is never overwritten (73), a link that
+// would escape ROOT is refused (65). A directory's mtime is the caller's to set once its
+// content is written (set_entry_mtime).
+Status extract_entry(ArchiveReader& reader, const ArchiveEntry& entry, const fs::path& root,
+                     Sha256* hash = nullptr);
+// Set the mtime of what ENTRY was extracted to under ROOT (links included, not followed).
+void set_entry_mtime(const ArchiveEntry& entry, const fs::path& root);
 
 }  // namespace dihya

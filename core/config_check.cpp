@@ -226,7 +226,7 @@ void ConfigChecker::check_backup(const Json& backup, const std::string& path,
                                  TenantConfig& tenant) {
   if (!expect_object(backup, path,
                      {"repository", "recipients", "keep", "encryption", "compression_level",
-                      "passphrase_file"}))
+                      "passphrase_file", "identity"}))
     return;
   tenant.backup = backup;
   if (auto repo = get_string(backup, "repository", path, false))
@@ -244,6 +244,8 @@ void ConfigChecker::check_backup(const Json& backup, const std::string& path,
   }
   if (auto file = get_string(backup, "passphrase_file", path, false))
     tenant.backup["passphrase_file"] = resolve(*file).string();
+  if (auto file = get_string(backup, "identity", path, false))
+    tenant.backup["identity"] = resolve(*file).string();
   if (auto mode = get_string(backup, "encryption", path, false))
     if (*mode != "required" && *mode != "optional")
       issue(join(path, "encryption"), "core.config.bad_choice",

@@ -1,5 +1,6 @@
 #include "core/crypto.hpp"
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include <stdexcept>
@@ -13,6 +14,7 @@ constexpr std::string_view k_signing_prefix = "dihya-sign-sk-1:";
 constexpr std::string_view k_verify_prefix = "dihya-sign-pk-1:";
 constexpr std::string_view k_recipient_prefix = "dihya-pub:";
 constexpr std::string_view k_identity_prefix = "dihya-sec-1:";
+constexpr std::string_view k_protected_identity_prefix = "dihya-sec-enc-1:";
 
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' '))
@@ -128,12 +130,89 @@ Result<RecipientKey> parse_recipient(std::string_view text) {
   return key;
 }
 
-Result<IdentityKey> load_identity(const std::filesystem::path& path) {
+std::string encode_identity_protected(const IdentityKey& key, std::string_view passphrase) {
+  crypto_init();
+  // salt | nonce | secretbox(secret), the key derived with Argon2id (moderate limits).
+  constexpr std::size_t salt_size = crypto_pwhash_SALTBYTES, nonce_size = crypto_secretbox_NONCEBYTES;
+  std::string raw(salt_size + nonce_size + 32 + crypto_secretbox_MACBYTES, '\0');
+  auto* bytes = reinterpret_cast<unsigned char*>(raw.data());
+  randombytes_buf(bytes, salt_size + nonce_size);
+  unsigned char kek[32];
+  if (crypto_pwhash(kek, sizeof kek, passphrase.data(), passphrase.size(), bytes,
+                    crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE,
+                    crypto_pwhash_ALG_ARGON2ID13) != 0)
+    throw std::runtime_error("out of memory deriving a key from the passphrase");
+  crypto_secretbox_easy(bytes + salt_size + nonce_size, key.secret.data(), 32, bytes + salt_size,
+                        kek);
+  sodium_memzero(kek, sizeof kek);
+  return std::string(k_protected_identity_prefix) + base64_encode(raw) + "\n";
+}
+
+bool identity_file_protected(const std::filesystem::path& path) {
+  auto content = read_file(path);
+  return content && trim(*content).substr(0, k_protected_identity_prefix.size()) ==
+                        k_protected_identity_prefix;
+}
+
+Result<IdentityKey> load_identity(const std::filesystem::path& path,
+                                  const std::optional<std::string>& passphrase) {
   IdentityKey key;
-  if (Status read = read_key_file(path, k_identity_prefix, key.secret.data(), 32, true); !read)
+  if (!identity_file_protected(path)) {
+    if (Status read = read_key_file(path, k_identity_prefix, key.secret.data(), 32, true); !read)
+      return read.error();
+    crypto_scalarmult_base(key.public_key.data(), key.secret.data());
+    return key;
+  }
+  constexpr std::size_t salt_size = crypto_pwhash_SALTBYTES, nonce_size = crypto_secretbox_NONCEBYTES;
+  constexpr std::size_t size = salt_size + nonce_size + 32 + crypto_secretbox_MACBYTES;
+  unsigned char raw[size];
+  if (Status read = read_key_file(path, k_protected_identity_prefix, raw, size, true); !read)
     return read.error();
+  if (!passphrase)
+    return make_error(ExitCode::no_permission, "core.key.needs_passphrase",
+                      {{"path", path.string()}});
+  unsigned char kek[32];
+  bool ok = crypto_pwhash(kek, sizeof kek, passphrase->data(), passphrase->size(), raw,
+                          crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE,
+                          crypto_pwhash_ALG_ARGON2ID13) == 0 &&
+            crypto_secretbox_open_easy(key.secret.data(), raw + salt_size + nonce_size,
+                                       32 + crypto_secretbox_MACBYTES, raw + salt_size, kek) == 0;
+  sodium_memzero(kek, sizeof kek);
+  sodium_memzero(raw, sizeof raw);
+  if (!ok)
+    return make_error(ExitCode::no_permission, "core.key.wrong_passphrase",
+                      {{"path", path.string()}});
   crypto_scalarmult_base(key.public_key.data(), key.secret.data());
   return key;
+}
+
+struct Sha256::State {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~State() { EVP_MD_CTX_free(ctx); }
+};
+
+Sha256::Sha256() : m_state(std::make_unique<State>()) {
+  EVP_DigestInit_ex(m_state->ctx, EVP_sha256(), nullptr);
+}
+Sha256::~Sha256() = default;
+Sha256::Sha256(Sha256&&) noexcept = default;
+
+void Sha256::update(std::string_view data) {
+  EVP_DigestUpdate(m_state->ctx, data.data(), data.size());
+}
+
+std::string Sha256::hex() {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(m_state->ctx, digest, &length);
+  EVP_DigestInit_ex(m_state->ctx, EVP_sha256(), nullptr);
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+std::string sha256_hex(std::string_view data) {
+  Sha256 hasher;
+  hasher.update(data);
+  return hasher.hex();
 }
 
 std::string recipient_id(const RecipientKey& key) {

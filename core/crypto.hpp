@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -58,6 +60,7 @@ struct IdentityKey {
   IdentityKey(const IdentityKey&) = delete;
   IdentityKey& operator=(const IdentityKey&) = delete;
   IdentityKey(IdentityKey&&) = default;
+  IdentityKey& operator=(IdentityKey&&) = default;
   ~IdentityKey();
 };
 using RecipientKey = std::array<unsigned char, 32>;
@@ -67,10 +70,34 @@ IdentityKey generate_identity();
 // of a file holding one.
 std::string encode_recipient(const RecipientKey& key);
 std::string encode_identity(const IdentityKey& key);
+// The identity sealed under PASSPHRASE (Argon2id + secretbox): "dihya-sec-enc-1:<base64>".
+std::string encode_identity_protected(const IdentityKey& key, std::string_view passphrase);
 Result<RecipientKey> parse_recipient(std::string_view text);
-Result<IdentityKey> load_identity(const std::filesystem::path& path);
+// Load an identity file (0600). A passphrase-protected one needs PASSPHRASE: 77 when it is
+// missing or wrong.
+Result<IdentityKey> load_identity(const std::filesystem::path& path,
+                                  const std::optional<std::string>& passphrase = {});
+bool identity_file_protected(const std::filesystem::path& path);
 // Short, stable identifier of a recipient (first 8 bytes of its BLAKE2b hash, hex).
 std::string recipient_id(const RecipientKey& key);
+
+// SHA-256, streamed (OpenSSL: uses the CPU's SHA extensions where there are some).
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(Sha256&&) noexcept;
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void update(std::string_view data);
+  // Lowercase hex of the digest; the hasher starts over afterwards.
+  std::string hex();
+
+ private:
+  struct State;
+  std::unique_ptr<State> m_state;
+};
+std::string sha256_hex(std::string_view data);
 
 std::string base64_encode(std::string_view data);
 Result<std::string> base64_decode(std::string_view text);

@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 
 #include "core/fs.hpp"
+#include "core/stream.hpp"
 
 namespace dihya {
 namespace {
@@ -27,24 +29,21 @@ std::string u32_le(std::uint32_t v) {
 }
 
 // Read exactly N bytes; fewer at the end of the file is reported through AT_END.
-Result<std::string> read_exact(int fd, std::size_t n, bool& at_end) {
+Result<std::string> read_exact(ByteSource& in, std::size_t n, bool& at_end) {
   std::string out(n, '\0');
   std::size_t got = 0;
   while (got < n) {
-    ssize_t r = ::read(fd, out.data() + got, n - got);
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0)
-      return make_error(ExitCode::io_error, "core.fs.io_error",
-                        {{"path", "envelope"}, {"reason", std::strerror(errno)}});
-    if (r == 0) break;
-    got += static_cast<std::size_t>(r);
+    auto r = in.read(out.data() + got, n - got);
+    if (!r) return r.error();
+    if (*r == 0) break;
+    got += *r;
   }
   at_end = got < n;
   out.resize(got);
   return out;
 }
 
-Result<std::uint32_t> read_u32(int fd, bool& at_end) {
+Result<std::uint32_t> read_u32(ByteSource& fd, bool& at_end) {
   auto bytes = read_exact(fd, 4, at_end);
   if (!bytes) return bytes.error();
   if (at_end) return 0u;
@@ -55,7 +54,7 @@ Result<std::uint32_t> read_u32(int fd, bool& at_end) {
 }
 
 // Read a length-prefixed JSON section of at most k_max_header bytes.
-Result<std::pair<std::string, Json>> read_section(int fd, const std::string& name) {
+Result<std::pair<std::string, Json>> read_section(ByteSource& fd, const std::string& name) {
   bool at_end = false;
   auto length = read_u32(fd, at_end);
   if (!length) return length.error();
@@ -73,7 +72,7 @@ struct EnvelopeHead {
   std::pair<std::string, Json> fixed, slots;
 };
 
-Result<EnvelopeHead> read_head(int fd) {
+Result<EnvelopeHead> read_head(ByteSource& fd) {
   bool at_end = false;
   auto magic = read_exact(fd, k_magic.size(), at_end);
   if (!magic) return magic.error();
@@ -177,11 +176,19 @@ bool sodium_memcmp_equal(const std::string& a, const std::string& b) {
 
 Result<EnvelopeWriter> EnvelopeWriter::begin(int fd, const EnvelopeKeys& keys,
                                              const Json& metadata) {
+  std::unique_ptr<ByteSink> owned = fd_sink(fd);
+  auto writer = begin(*owned, keys, metadata);
+  if (writer) writer->m_owned = std::move(owned);
+  return writer;
+}
+
+Result<EnvelopeWriter> EnvelopeWriter::begin(ByteSink& sink, const EnvelopeKeys& keys,
+                                             const Json& metadata) {
   crypto_init();
   if (keys.recipients.empty() && !keys.passphrase)
     return make_error(ExitCode::usage, "core.envelope.no_recipient");
   EnvelopeWriter writer;
-  writer.m_fd = fd;
+  writer.m_sink = &sink;
   writer.m_state.resize(crypto_secretstream_xchacha20poly1305_statebytes());
   auto* state =
       reinterpret_cast<crypto_secretstream_xchacha20poly1305_state*>(writer.m_state.data());
@@ -213,13 +220,14 @@ Result<EnvelopeWriter> EnvelopeWriter::begin(int fd, const EnvelopeKeys& keys,
   std::string head = std::string(k_magic) + u32_le(static_cast<std::uint32_t>(fixed_text.size())) +
                      fixed_text + u32_le(static_cast<std::uint32_t>(slots_text.size())) +
                      slots_text + mac;
-  if (Status written = write_all(fd, head, "envelope"); !written) return written.error();
+  if (Status written = sink.write(head); !written) return written.error();
   writer.m_buffer.reserve(k_chunk_size);
   return writer;
 }
 
 EnvelopeWriter::EnvelopeWriter(EnvelopeWriter&& other) noexcept
-    : m_fd(other.m_fd),
+    : m_owned(std::move(other.m_owned)),
+      m_sink(other.m_sink),
       m_ad(std::move(other.m_ad)),
       m_buffer(std::move(other.m_buffer)),
       m_state(std::move(other.m_state)),
@@ -250,18 +258,27 @@ Status EnvelopeWriter::finish() {
 
 Status EnvelopeWriter::push(bool final_chunk) {
   auto* state = reinterpret_cast<crypto_secretstream_xchacha20poly1305_state*>(m_state.data());
-  std::string cipher(m_buffer.size() + crypto_secretstream_xchacha20poly1305_ABYTES, '\0');
+  m_cipher.resize(4 + m_buffer.size() + crypto_secretstream_xchacha20poly1305_ABYTES);
   unsigned long long length = 0;
   crypto_secretstream_xchacha20poly1305_push(
-      state, reinterpret_cast<unsigned char*>(cipher.data()), &length,
+      state, reinterpret_cast<unsigned char*>(m_cipher.data() + 4), &length,
       reinterpret_cast<const unsigned char*>(m_buffer.data()), m_buffer.size(),
       reinterpret_cast<const unsigned char*>(m_ad.data()), m_ad.size(),
       final_chunk ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0);
   m_buffer.clear();
-  return write_all(m_fd, u32_le(static_cast<std::uint32_t>(length)) + cipher, "envelope");
+  std::string prefix = u32_le(static_cast<std::uint32_t>(length));
+  std::copy(prefix.begin(), prefix.end(), m_cipher.begin());
+  return m_sink->write(std::string_view(m_cipher.data(), 4 + length));
 }
 
 Result<EnvelopeReader> EnvelopeReader::open(int fd, const EnvelopeOpeners& openers) {
+  std::unique_ptr<ByteSource> owned = fd_source(fd);
+  auto reader = open(*owned, openers);
+  if (reader) reader->m_owned = std::move(owned);
+  return reader;
+}
+
+Result<EnvelopeReader> EnvelopeReader::open(ByteSource& fd, const EnvelopeOpeners& openers) {
   crypto_init();
   auto head = read_head(fd);
   if (!head) return head.error();
@@ -291,7 +308,7 @@ Result<EnvelopeReader> EnvelopeReader::open(int fd, const EnvelopeOpeners& opene
     return make_error(ExitCode::data_error, "core.envelope.tampered");
   }
   EnvelopeReader reader;
-  reader.m_fd = fd;
+  reader.m_source = &fd;
   reader.m_metadata = header.value("metadata", Json::object());
   reader.m_ad = associated_data(fixed->first);
   reader.m_chunk_size = chunk_size;
@@ -311,7 +328,8 @@ Result<EnvelopeReader> EnvelopeReader::open(int fd, const EnvelopeOpeners& opene
 }
 
 EnvelopeReader::EnvelopeReader(EnvelopeReader&& other) noexcept
-    : m_fd(other.m_fd),
+    : m_owned(std::move(other.m_owned)),
+      m_source(other.m_source),
       m_metadata(std::move(other.m_metadata)),
       m_ad(std::move(other.m_ad)),
       m_chunk_size(other.m_chunk_size),
@@ -336,18 +354,18 @@ Result<std::optional<std::string>> EnvelopeReader::pull() {
   bool at_end = false;
   if (m_done) {
     // Nothing may follow the final chunk.
-    auto extra = read_exact(m_fd, 1, at_end);
+    auto extra = read_exact(*m_source, 1, at_end);
     if (!extra) return extra.error();
     if (!at_end) return make_error(ExitCode::data_error, "core.envelope.trailing_data");
     return std::optional<std::string>{};
   }
-  auto length = read_u32(m_fd, at_end);
+  auto length = read_u32(*m_source, at_end);
   if (!length) return length.error();
   if (at_end) return make_error(ExitCode::data_error, "core.envelope.truncated");
   if (*length < crypto_secretstream_xchacha20poly1305_ABYTES ||
       *length > m_chunk_size + crypto_secretstream_xchacha20poly1305_ABYTES)
     return make_error(ExitCode::data_error, "core.envelope.tampered");
-  auto cipher = read_exact(m_fd, *length, at_end);
+  auto cipher = read_exact(*m_source, *length, at_end);
   if (!cipher) return cipher.error();
   if (at_end) return make_error(ExitCode::data_error, "core.envelope.truncated");
   std::string plain(*length - crypto_secretstream_xchacha20poly1305_ABYTES, '\0');
@@ -365,13 +383,83 @@ Result<std::optional<std::string>> EnvelopeReader::pull() {
 }
 
 Result<std::vector<std::string>> envelope_recipient_ids(int fd) {
-  auto head = read_head(fd);
+  auto source = fd_source(fd);
+  auto head = read_head(*source);
   if (!head) return head.error();
   const auto* slots = &head->slots;
   std::vector<std::string> ids;
   for (const auto& slot : slots->second.value("recipients", Json::array()))
     if (slot.is_object()) ids.push_back(slot.value("key_id", ""));
   return ids;
+}
+
+Status envelope_rewrap(int in_fd, int out_fd, const EnvelopeOpeners& openers,
+                       const SlotChange& change) {
+  crypto_init();
+  auto in = fd_source(in_fd);
+  auto head = read_head(*in);
+  if (!head) return head.error();
+  unsigned char data_key[32];
+  const Json& old_slots = head->slots.second;
+  bool opened = open_recipient_slots(old_slots, openers, data_key) ||
+                (openers.passphrase && old_slots.contains("passphrase") &&
+                 old_slots["passphrase"].is_object() &&
+                 open_passphrase_slot(old_slots["passphrase"], *openers.passphrase, data_key));
+  if (!opened) return make_error(ExitCode::no_permission, "core.envelope.no_key");
+  bool at_end = false;
+  auto mac = read_exact(*in, 32, at_end);
+  if (!mac || at_end ||
+      !sodium_memcmp_equal(*mac, slots_mac(data_key, head->fixed.first, head->slots.first))) {
+    sodium_memzero(data_key, sizeof data_key);
+    if (!mac) return mac.error();
+    return make_error(ExitCode::data_error, "core.envelope.tampered");
+  }
+  Json slots = {{"recipients", Json::array()},
+                {"passphrase", old_slots.value("passphrase", Json(nullptr))}};
+  auto removed = [&](const std::string& id) {
+    return std::find(change.remove_ids.begin(), change.remove_ids.end(), id) !=
+           change.remove_ids.end();
+  };
+  for (const auto& slot : old_slots.value("recipients", Json::array()))
+    if (slot.is_object() && !removed(slot.value("key_id", ""))) slots["recipients"].push_back(slot);
+  for (const auto& recipient : change.add) {
+    std::string id = recipient_id(recipient);
+    if (removed(id)) continue;
+    bool present = false;
+    for (const auto& slot : slots["recipients"]) present |= slot.value("key_id", "") == id;
+    if (present) continue;
+    unsigned char sealed[32 + crypto_box_SEALBYTES];
+    crypto_box_seal(sealed, data_key, sizeof data_key, recipient.data());
+    slots["recipients"].push_back(
+        {{"key_id", id},
+         {"sealed",
+          base64_encode(std::string_view(reinterpret_cast<const char*>(sealed), sizeof sealed))}});
+  }
+  if (slots["recipients"].empty() && slots["passphrase"].is_null()) {
+    sodium_memzero(data_key, sizeof data_key);
+    return make_error(ExitCode::usage, "core.envelope.no_recipient");
+  }
+  std::string slots_text = slots.dump();
+  std::string new_mac = slots_mac(data_key, head->fixed.first, slots_text);
+  sodium_memzero(data_key, sizeof data_key);
+  std::string out = std::string(k_magic) +
+                    u32_le(static_cast<std::uint32_t>(head->fixed.first.size())) +
+                    head->fixed.first + u32_le(static_cast<std::uint32_t>(slots_text.size())) +
+                    slots_text + new_mac;
+  if (Status written = write_all(out_fd, out, "envelope"); !written) return written;
+  std::vector<char> buffer(1 << 20);
+  for (;;) {
+    ssize_t n = ::read(in_fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0)
+      return make_error(ExitCode::io_error, "core.fs.io_error",
+                        {{"path", "envelope"}, {"reason", std::strerror(errno)}});
+    if (n == 0) return {};
+    if (Status written =
+            write_all(out_fd, std::string_view(buffer.data(), static_cast<std::size_t>(n)), "envelope");
+        !written)
+      return written;
+  }
 }
 
 }  // namespace dihya

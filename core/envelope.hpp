@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,9 @@
 // protects them instead.
 namespace dihya {
 
+class ByteSink;
+class ByteSource;
+
 struct EnvelopeKeys {
   std::vector<RecipientKey> recipients;
   std::optional<std::string> passphrase;
@@ -32,6 +36,9 @@ class EnvelopeWriter {
   // Start an envelope on FD (written from its current position) with METADATA in the fixed
   // header. Needs only public keys (or a passphrase): a backup host never holds what decrypts.
   static Result<EnvelopeWriter> begin(int fd, const EnvelopeKeys& keys, const Json& metadata);
+  // The same into SINK, which the caller keeps alive and finishes after the writer.
+  static Result<EnvelopeWriter> begin(ByteSink& sink, const EnvelopeKeys& keys,
+                                      const Json& metadata);
   EnvelopeWriter(EnvelopeWriter&&) noexcept;
   ~EnvelopeWriter();
 
@@ -43,9 +50,11 @@ class EnvelopeWriter {
   EnvelopeWriter() = default;
   Status push(bool final_chunk);
 
-  int m_fd = -1;
+  std::unique_ptr<ByteSink> m_owned;  // the fd sink of begin(int fd, …)
+  ByteSink* m_sink = nullptr;
   std::string m_ad;
   std::string m_buffer;
+  std::string m_cipher;
   std::vector<unsigned char> m_state;  // crypto_secretstream state
   bool m_finished = false;
 };
@@ -61,6 +70,8 @@ class EnvelopeReader {
   // Read the header from FD, unwrap the data key and authenticate the first chunk (which
   // covers the header): 65 for a malformed or tampered file, 77 when no opener fits.
   static Result<EnvelopeReader> open(int fd, const EnvelopeOpeners& openers);
+  // The same from SOURCE, which the caller keeps alive while the reader is used.
+  static Result<EnvelopeReader> open(ByteSource& source, const EnvelopeOpeners& openers);
   EnvelopeReader(EnvelopeReader&&) noexcept;
   ~EnvelopeReader();
 
@@ -73,7 +84,8 @@ class EnvelopeReader {
   EnvelopeReader() = default;
   Result<std::optional<std::string>> pull();
 
-  int m_fd = -1;
+  std::unique_ptr<ByteSource> m_owned;  // the fd source of open(int fd, …)
+  ByteSource* m_source = nullptr;
   Json m_metadata;
   std::string m_ad;
   std::size_t m_chunk_size = 0;
@@ -84,5 +96,17 @@ class EnvelopeReader {
 
 // The recipient ids an envelope is wrapped for, read from its key slots without any key.
 Result<std::vector<std::string>> envelope_recipient_ids(int fd);
+
+// A change of an envelope's key slots: recipients added, recipient slots removed by id.
+struct SlotChange {
+  std::vector<RecipientKey> add;
+  std::vector<std::string> remove_ids;
+};
+
+// Copy the envelope read from IN_FD to OUT_FD with its key slots changed, the data key
+// unwrapped with OPENERS and wrapped again; the encrypted data is copied as it is. 77 when no
+// opener fits, 65 for a malformed or tampered head, 64 when no slot would be left.
+Status envelope_rewrap(int in_fd, int out_fd, const EnvelopeOpeners& openers,
+                       const SlotChange& change);
 
 }  // namespace dihya

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -133,6 +134,81 @@ Result<ProcessOutcome> run_process(const ProcessRequest& request) {
       }
     }
   }
+}
+
+Result<StreamingProcess> StreamingProcess::start(const ProcessRequest& request,
+                                                 Direction direction) {
+  Pipe in, out, err;
+  auto failed = [&]() -> Error {
+    return make_error(ExitCode::failure, "core.process.spawn_failed",
+                      {{"program", request.argv.at(0)}, {"reason", std::strerror(errno)}});
+  };
+  if (!in.open() || !out.open()) return failed();
+  // stderr goes to an anonymous file read after the exit: no third pipe to keep drained.
+  err.write.reset(::memfd_create("stderr", MFD_CLOEXEC));
+  if (!err.write.valid()) return failed();
+  Fd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+  if (direction == Direction::read_stdout) {
+    in.read.reset(::dup(null.get()));
+  } else {
+    out.write.reset(::dup(null.get()));
+  }
+  ProcessRequest child = request;
+  child.capture_stdout = true;
+  child.capture_stderr = true;
+  pid_t pid = ::fork();
+  if (pid < 0) return failed();
+  if (pid == 0) exec_child(child, in, out, err);
+  ::setpgid(pid, pid);
+  StreamingProcess process;
+  process.m_pid = pid;
+  process.m_program = request.argv.at(0);
+  process.m_err = err.write.release();
+  process.m_pipe = direction == Direction::read_stdout ? out.read.release() : in.write.release();
+  return process;
+}
+
+StreamingProcess::StreamingProcess(StreamingProcess&& other) noexcept
+    : m_pid(other.m_pid), m_pipe(other.m_pipe), m_err(other.m_err), m_program(other.m_program) {
+  other.m_pid = other.m_pipe = other.m_err = -1;
+}
+
+StreamingProcess::~StreamingProcess() {
+  if (m_pipe >= 0) ::close(m_pipe);
+  if (m_pid > 0) kill_group(m_pid);
+  if (m_err >= 0) ::close(m_err);
+}
+
+Result<std::size_t> StreamingProcess::read(char* buffer, std::size_t size) {
+  for (;;) {
+    if (interrupted()) return make_error(ExitCode::interrupted, "core.interrupted");
+    ssize_t n = ::read(m_pipe, buffer, size);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno != EINTR)
+      return make_error(ExitCode::io_error, "core.fs.io_error",
+                        {{"path", m_program}, {"reason", std::strerror(errno)}});
+  }
+}
+
+Status StreamingProcess::write(std::string_view data) {
+  if (interrupted()) return make_error(ExitCode::interrupted, "core.interrupted");
+  return write_all(m_pipe, data, m_program);
+}
+
+Result<ProcessOutcome> StreamingProcess::finish() {
+  if (m_pipe >= 0) ::close(m_pipe);
+  m_pipe = -1;
+  ProcessOutcome outcome;
+  int status = 0;
+  while (::waitpid(m_pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  m_pid = -1;
+  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  outcome.term_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  char buffer[4096];
+  ssize_t n = ::pread(m_err, buffer, sizeof buffer, 0);
+  if (n > 0) outcome.err.assign(buffer, static_cast<std::size_t>(n));
+  return outcome;
 }
 
 }  // namespace dihya

@@ -156,7 +156,49 @@ class ZstdSource : public ByteSource {
   bool m_frame_open = false;
 };
 
+class DigestSink : public ByteSink {
+ public:
+  DigestSink(std::unique_ptr<ByteSink> next, StreamDigest& digest)
+      : m_next(std::move(next)), m_digest(digest) {}
+  Status write(std::string_view data) override {
+    m_digest.sha.update(data);
+    m_digest.bytes += static_cast<std::int64_t>(data.size());
+    return m_next->write(data);
+  }
+  Status finish() override { return m_next->finish(); }
+
+ private:
+  std::unique_ptr<ByteSink> m_next;
+  StreamDigest& m_digest;
+};
+
+class DigestSource : public ByteSource {
+ public:
+  DigestSource(std::unique_ptr<ByteSource> source, StreamDigest& digest)
+      : m_source(std::move(source)), m_digest(digest) {}
+  Result<std::size_t> read(char* buffer, std::size_t size) override {
+    auto got = m_source->read(buffer, size);
+    if (got && *got) {
+      m_digest.sha.update({buffer, *got});
+      m_digest.bytes += static_cast<std::int64_t>(*got);
+    }
+    return got;
+  }
+
+ private:
+  std::unique_ptr<ByteSource> m_source;
+  StreamDigest& m_digest;
+};
+
 }  // namespace
+
+std::unique_ptr<ByteSink> digest_sink(std::unique_ptr<ByteSink> next, StreamDigest& digest) {
+  return std::make_unique<DigestSink>(std::move(next), digest);
+}
+std::unique_ptr<ByteSource> digest_source(std::unique_ptr<ByteSource> source,
+                                          StreamDigest& digest) {
+  return std::make_unique<DigestSource>(std::move(source), digest);
+}
 
 std::unique_ptr<ByteSink> fd_sink(int fd) {
   return std::make_unique<FdSink>(fd);

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string_view>
 
+#include "core/crypto.hpp"
 #include "core/envelope.hpp"
 
 namespace dihya {
@@ -36,5 +37,14 @@ std::unique_ptr<ByteSource> envelope_source(EnvelopeReader reader);
 // what SOURCE yields; corrupt compressed data is 65.
 std::unique_ptr<ByteSink> zstd_sink(std::unique_ptr<ByteSink> next, int level, int threads);
 std::unique_ptr<ByteSource> zstd_source(std::unique_ptr<ByteSource> source);
+
+// The bytes that went through a digest sink or source: how many, and their SHA-256.
+struct StreamDigest {
+  Sha256 sha;
+  std::int64_t bytes = 0;
+};
+std::unique_ptr<ByteSink> digest_sink(std::unique_ptr<ByteSink> next, StreamDigest& digest);
+std::unique_ptr<ByteSource> digest_source(std::unique_ptr<ByteSource> source,
+                                          StreamDigest& digest);
 
 }  // namespace dihya

@@ -5,5 +5,7 @@
 namespace dihya::ops::plugins {
 
 inline constexpr const char* k_audit_point = "audit";
+// rotate_keys.pre/post around key generation and rotation.
+inline constexpr const char* k_rotate_keys_point = "rotate_keys";
 
 }  // namespace dihya::ops::plugins

@@ -1,8 +1,10 @@
 #include "ops/services.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/audit.hpp"
+#include "core/backup.hpp"
 #include "core/clock.hpp"
 #include "core/fs.hpp"
 
@@ -159,6 +161,132 @@ int run_audit(const AuditCommand& command, Context& ctx) {
       return run_audit_keygen(ctx);
   }
   return to_int(ExitCode::usage);
+}
+
+namespace {
+
+// Where the tenant's backup public key lives: the first entry of backup.recipients that is a
+// path (an entry in clear cannot be rewritten).
+fs::path public_key_path(const TenantConfig& tenant) {
+  for (const auto& entry : tenant.backup.value("recipients", Json::array()))
+    if (entry.get<std::string>().rfind("dihya-pub:", 0) != 0) return entry.get<std::string>();
+  fail(ExitCode::config_error, "ops.keys.no_public_path", {{"tenant", tenant.name}});
+}
+
+fs::path identity_path(const TenantConfig& tenant, const RotateKeysCommand& command) {
+  if (command.identity) return fs::absolute(*command.identity);
+  if (tenant.backup.contains("identity")) return tenant.backup["identity"].get<std::string>();
+  fail(ExitCode::config_error, "ops.keys.no_identity_path", {{"tenant", tenant.name}});
+}
+
+std::string key_passphrase(const RotateKeysCommand& command, const Context& ctx) {
+  if (command.key_passphrase_file) return take(read_secret_line(*command.key_passphrase_file));
+  auto asked = prompt_secret(ctx.messages().text("ops.keys.prompt_key_passphrase"));
+  if (!asked) fail(ExitCode::usage, "ops.keys.passphrase_needed");
+  return *asked;
+}
+
+void write_identity(const fs::path& path, const IdentityKey& key,
+                    const std::optional<std::string>& passphrase) {
+  take(make_directories(path.parent_path(), 0700));
+  take(atomic_write(path, passphrase ? encode_identity_protected(key, *passphrase)
+                                     : encode_identity(key),
+                    0600));
+}
+
+}  // namespace
+
+int run_rotate_keys(const RotateKeysCommand& command, Context& ctx) {
+  const TenantConfig& tenant = ctx.tenant();
+  const Messages& m = ctx.messages();
+  fs::path pub = public_key_path(tenant);
+  fs::path secret = identity_path(tenant, command);
+  ctx.set_target(secret.string());
+  auto& details = ctx.audit_details();
+  details["public_key"] = pub.string();
+  details["identity"] = secret.string();
+  std::error_code ec;
+  if (command.generate) {
+    for (const auto& path : {secret, pub})
+      if (fs::exists(path, ec))
+        fail(ExitCode::cant_create, "ops.audit.key_exists", {{"path", path.string()}});
+    if (ctx.dry_run()) {
+      ctx.print(m.text("ops.keys.generate_plan", {{"secret", secret.string()}, {"public", pub.string()}}));
+      return 0;
+    }
+    std::optional<std::string> passphrase;
+    if (command.protect) passphrase = key_passphrase(command, ctx);
+    IdentityKey key = generate_identity();
+    write_identity(secret, key, passphrase);
+    take(make_directories(pub.parent_path(), 0755));
+    take(atomic_write(pub, encode_recipient(key.public_key) + "\n", 0644));
+    std::string id = recipient_id(key.public_key);
+    details["key_id"] = id;
+    details["protected"] = command.protect;
+    ctx.result() = {{"key_id", id}, {"public_key", pub.string()}, {"identity", secret.string()},
+                    {"protected", command.protect}};
+    ctx.set_summary("ops.keys.generated", {{"key_id", id}});
+    ctx.print(m.text("ops.keys.generated", {{"key_id", id}}));
+    ctx.print("  " + m.text("ops.keys.paths", {{"secret", secret.string()}, {"public", pub.string()}}));
+    return 0;
+  }
+
+  // --rotate. The old key opens the backups; the new one is kept at <identity>.next until
+  // every backup is re-wrapped, so an interrupted rotation resumes with the same new key.
+  if (!fs::exists(secret, ec))
+    fail(ExitCode::no_input, "ops.keys.no_identity", {{"path", secret.string()}});
+  bool was_protected = identity_file_protected(secret);
+  std::optional<std::string> passphrase;
+  if (was_protected || command.protect) passphrase = key_passphrase(command, ctx);
+  BackupKeys keys;
+  keys.identities.push_back(take(load_identity(secret, passphrase)));
+  const IdentityKey& old_key = keys.identities.front();
+  std::string old_id = recipient_id(old_key.public_key);
+  details["old_key_id"] = old_id;
+  fs::path next = secret;
+  next += ".next";
+  auto repo = BackupRepository::open(tenant, false);
+  std::optional<LockFile> lock;
+  if (repo) lock.emplace(take(repo->lock()));
+  if (ctx.dry_run()) {
+    std::size_t count = 0;
+    if (repo)
+      for (const auto& info : take(repo->list())) count += info.encrypted ? 1 : 0;
+    ctx.print(m.text("ops.keys.rotate_plan", {{"count", std::to_string(count)}, {"key_id", old_id}}));
+    details["dry_run"] = true;
+    return 0;
+  }
+  IdentityKey new_key;
+  if (fs::exists(next, ec)) {
+    new_key = take(load_identity(next, passphrase));
+  } else {
+    new_key = generate_identity();
+    write_identity(next, new_key, passphrase);
+  }
+  std::string new_id = recipient_id(new_key.public_key);
+  std::vector<std::string> rewrapped;
+  if (repo) {
+    SlotChange change;
+    change.add.push_back(new_key.public_key);
+    change.remove_ids.push_back(old_id);
+    rewrapped = take(rewrap_backups(*repo, keys, change));
+  }
+  std::string when = format_rfc3339_ms(now_ms()).substr(0, 19);
+  std::replace(when.begin(), when.end(), ':', '-');
+  fs::path retired = secret;
+  retired += ".retired-" + when;
+  if (::rename(secret.c_str(), retired.c_str()) != 0 || ::rename(next.c_str(), secret.c_str()) != 0)
+    fail(ExitCode::io_error, "core.fs.io_error", {{"path", secret.string()}, {"reason", "rename"}});
+  take(atomic_write(pub, encode_recipient(new_key.public_key) + "\n", 0644));
+  details["key_id"] = new_id;
+  details["rewrapped"] = rewrapped;
+  details["retired"] = retired.string();
+  ctx.result() = {{"key_id", new_id},       {"old_key_id", old_id}, {"rewrapped", rewrapped},
+                  {"retired", retired.string()}, {"public_key", pub.string()}};
+  ctx.set_summary("ops.keys.rotated", {{"key_id", new_id}, {"count", std::to_string(rewrapped.size())}});
+  ctx.print(m.text("ops.keys.rotated", {{"key_id", new_id}, {"count", std::to_string(rewrapped.size())}}));
+  ctx.print("  " + m.text("ops.keys.retired", {{"key_id", old_id}, {"path", retired.string()}}));
+  return 0;
 }
 
 }  // namespace dihya::ops

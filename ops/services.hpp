@@ -22,4 +22,10 @@ int run_audit_keygen(Context& ctx);
 
 int run_audit(const AuditCommand& command, Context& ctx);
 
+// rotate_keys --generate: a tenant's backup key pair, the public half where
+// backup.recipients points, the private half (0600, optionally passphrase-protected) at
+// backup.identity. --rotate: a new pair, every encrypted backup's data key wrapped for it
+// and unwrapped for the old one, which is then retired (kept as <identity>.retired-<time>).
+int run_rotate_keys(const RotateKeysCommand& command, Context& ctx);
+
 }  // namespace dihya::ops

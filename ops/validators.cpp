@@ -84,4 +84,18 @@ std::string audit_action(const Arguments& args) {
   return "usage";
 }
 
+Result<RotateKeysCommand> parse_rotate_keys_command(const Arguments& args) {
+  RotateKeysCommand command;
+  if (!args.positional().empty())
+    return make_error(ExitCode::usage, "core.usage.unexpected_argument",
+                      {{"argument", args.positional().front()}});
+  if (args.flag("generate") == args.flag("rotate"))
+    return make_error(ExitCode::usage, "ops.keys.generate_or_rotate");
+  command.generate = args.flag("generate");
+  command.protect = args.flag("protect");
+  if (auto file = args.value("identity")) command.identity = *file;
+  if (auto file = args.value("key-passphrase-file")) command.key_passphrase_file = *file;
+  return command;
+}
+
 }  // namespace dihya::ops

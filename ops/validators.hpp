@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/audit_export.hpp"
+#include "core/fs.hpp"
 #include "core/options.hpp"
 
 namespace dihya::ops {
@@ -33,5 +34,14 @@ Result<AuditCommand> parse_audit_command(const Arguments& args);
 // The permission a subcommand needs: audit.read, or audit.manage for keygen.
 std::string audit_permission(const Arguments& args);
 std::string audit_action(const Arguments& args);
+
+// rotate_keys: --generate or --rotate, the private key's path and its protection.
+struct RotateKeysCommand {
+  bool generate = false;  // else rotate
+  bool protect = false;
+  std::optional<fs::path> identity;
+  std::optional<fs::path> key_passphrase_file;
+};
+Result<RotateKeysCommand> parse_rotate_keys_command(const Arguments& args);
 
 }  // namespace dihya::ops

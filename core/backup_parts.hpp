@@ -1,0 +1,63 @@
+#pragma once
+
+// Internal to the backup engine (core/backup_*.cpp): the parts of a backup and their entries.
+#include <sys/stat.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/backup.hpp"
+#include "core/db.hpp"
+
+namespace dihya {
+
+inline constexpr const char* k_manifest_name = "manifest.json";
+
+// One manifest entry: name, type, mode, mtime, size, sha256 (files) and link target.
+Json manifest_entry(const ArchiveEntry& entry, const std::string& sha256);
+
+// Adds entries to a backup's archive and keeps the manifest's list of them.
+class BackupWriter {
+ public:
+  BackupWriter(ArchiveWriter& archive, const std::function<void(std::uint64_t)>& progress);
+
+  Status file(const fs::path& source, const std::string& name);
+  Status bytes(const std::string& name, std::string_view data, unsigned mode = 0600);
+  Status directory(const std::string& name, const struct stat& st);
+  Status symlink(const std::string& name, const std::string& target, const struct stat& st);
+  // The tree at ROOT as the part NAME ("files/uploads"): links stay inside it or are skipped,
+  // and so are the regular files EXCLUDE is true for.
+  Status part_tree(const fs::path& root, const std::string& name,
+                   std::function<bool(const fs::path&)> exclude = {});
+
+  const Json& entries() const { return m_entries; }
+  const Json& skipped() const { return m_skipped; }
+  std::int64_t data_bytes() const { return m_data_bytes; }
+
+ private:
+  Status tree(const fs::path& root, const std::string& name);
+  void record(const ArchiveEntry& entry, const std::string& sha256);
+
+  ArchiveWriter& m_archive;
+  const std::function<void(std::uint64_t)>& m_progress;
+  Json m_entries = Json::array();
+  Json m_skipped = Json::array();
+  std::int64_t m_data_bytes = 0;
+  std::string m_part_prefix;
+  std::function<bool(const fs::path&)> m_exclude;
+};
+
+// The database part: a consistent SQLite snapshot (db/<file>) or a pg_dump custom-format
+// stream cut into numbered chunks (db/<name>.pgdump/000000, …). WORK holds the SQLite
+// snapshot while it is archived. Returns the manifest's "database" section.
+Result<Json> write_database_part(const TenantConfig& tenant, const fs::path& work,
+                                 const std::string& id, BackupWriter& writer);
+// The config part: the config file, the hooks, and the public keys — never a private key.
+Result<Json> write_config_part(const TenantConfig& tenant, const fs::path& config_file,
+                               BackupWriter& writer);
+
+// Per-table row counts of the database at URL (the scratch copy a restore test made).
+Result<Json> count_table_rows(Database& db);
+
+}  // namespace dihya
