@@ -249,25 +249,33 @@ Result<std::string_view> ArchiveReader::read() {
   return std::string_view(m_buffer.data(), static_cast<std::size_t>(n));
 }
 
-Status extract_entry(ArchiveReader& reader, const ArchiveEntry& entry, const fs::path& root,
-                     Sha256* hash) {
-  fs::path target = root / entry.name;
-  // No link may lie on the way: every parent is checked with lstat.
-  const fs::path relative(entry.name);
-  fs::path walk = root;
-  for (auto it = relative.begin(); it != relative.end(); ++it) {
-    if (std::next(it) == relative.end()) break;
-    walk /= *it;
-    struct stat st {};
-    if (::lstat(walk.c_str(), &st) == 0 && !S_ISDIR(st.st_mode))
-      return make_error(ExitCode::data_error, "core.archive.escapes", {{"entry", entry.name}});
+Status Extractor::directory(const std::string& relative, unsigned mode) {
+  if (m_dirs.count(relative)) return {};
+  fs::path path = m_root / relative;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode))  // a link (or a file) where a directory must be
+      return make_error(ExitCode::data_error, "core.archive.escapes", {{"entry", relative}});
+  } else if (::mkdir(path.c_str(), mode) != 0 && errno != EEXIST) {
+    return make_error(ExitCode::cant_create, "core.fs.cant_create",
+                      {{"path", path.string()}, {"reason", std::strerror(errno)}});
   }
-  if (Status made = make_directories(target.parent_path(), 0755); !made) return made;
+  m_dirs.insert(relative);
+  return {};
+}
+
+Status Extractor::parents(const std::string& name) {
+  for (std::size_t slash = name.find('/'); slash != std::string::npos;
+       slash = name.find('/', slash + 1))
+    if (Status made = directory(name.substr(0, slash), 0755); !made) return made;
+  return {};
+}
+
+Status Extractor::extract(ArchiveReader& reader, const ArchiveEntry& entry, Sha256* hash) {
+  if (Status ready = parents(entry.name); !ready) return ready;
+  fs::path target = m_root / entry.name;
   if (entry.type == EntryType::directory) {
-    if (::mkdir(target.c_str(), entry.mode & 07777) != 0 && errno != EEXIST)
-      return make_error(ExitCode::cant_create, "core.fs.cant_create",
-                        {{"path", target.string()}, {"reason", std::strerror(errno)}});
-    return {};
+    return directory(entry.name, 0700);
   }
   if (entry.type == EntryType::symlink) {
     if (!link_stays_inside(entry.name, entry.link_target))
@@ -275,7 +283,7 @@ Status extract_entry(ArchiveReader& reader, const ArchiveEntry& entry, const fs:
     if (::symlink(entry.link_target.c_str(), target.c_str()) != 0)
       return make_error(ExitCode::cant_create, "core.fs.cant_create",
                         {{"path", target.string()}, {"reason", std::strerror(errno)}});
-    set_entry_mtime(entry, root);
+    set_entry_attributes(entry, m_root);
     return {};
   }
   Fd fd(::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
@@ -295,9 +303,17 @@ Status extract_entry(ArchiveReader& reader, const ArchiveEntry& entry, const fs:
   return {};
 }
 
-void set_entry_mtime(const ArchiveEntry& entry, const fs::path& root) {
+Status extract_entry(ArchiveReader& reader, const ArchiveEntry& entry, const fs::path& root,
+                     Sha256* hash) {
+  Extractor extractor(root);
+  return extractor.extract(reader, entry, hash);
+}
+
+void set_entry_attributes(const ArchiveEntry& entry, const fs::path& root) {
   struct timespec times[2] = {{entry.mtime, entry.mtime_nsec}, {entry.mtime, entry.mtime_nsec}};
-  ::utimensat(AT_FDCWD, (root / entry.name).c_str(), times, AT_SYMLINK_NOFOLLOW);
+  fs::path path = root / entry.name;
+  if (entry.type == EntryType::directory) ::chmod(path.c_str(), entry.mode & 07777);
+  ::utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW);
 }
 
 }  // namespace dihya

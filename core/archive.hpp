@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -91,13 +92,31 @@ bool safe_entry_name(const std::string& name);
 // True when a symlink NAME -> TARGET stays inside the directory it is extracted into.
 bool link_stays_inside(const std::string& name, const std::string& target);
 
-// Extract ENTRY (its data read from READER, and passed through HASH too) under ROOT without
-// following any link on the way; an existing file is never overwritten (73), a link that
-// would escape ROOT is refused (65). A directory's mtime is the caller's to set once its
-// content is written (set_entry_mtime).
+// Extracts entries under one root without following any link on the way: an existing file
+// is never overwritten (73), a link that would escape the root is refused (65). Directories
+// it has checked or made are remembered, so a tree of many small files costs one lstat per
+// directory rather than per file and level. Directories are made 0700; their mode and mtime
+// are the caller's to set once their content is written (set_entry_attributes).
+class Extractor {
+ public:
+  explicit Extractor(fs::path root) : m_root(std::move(root)) {}
+  // Extract ENTRY, its data read from READER and passed through HASH too.
+  Status extract(ArchiveReader& reader, const ArchiveEntry& entry, Sha256* hash = nullptr);
+
+ private:
+  // Make sure every parent of NAME is a real directory (made when missing).
+  Status parents(const std::string& name);
+  Status directory(const std::string& relative, unsigned mode);
+
+  fs::path m_root;
+  std::unordered_set<std::string> m_dirs;  // relative paths known to be real directories
+};
+
+// One entry with a fresh Extractor (see above).
 Status extract_entry(ArchiveReader& reader, const ArchiveEntry& entry, const fs::path& root,
                      Sha256* hash = nullptr);
-// Set the mtime of what ENTRY was extracted to under ROOT (links included, not followed).
-void set_entry_mtime(const ArchiveEntry& entry, const fs::path& root);
+// Set the mtime of what ENTRY was extracted to under ROOT (links included, not followed),
+// and a directory's mode.
+void set_entry_attributes(const ArchiveEntry& entry, const fs::path& root);
 
 }  // namespace dihya

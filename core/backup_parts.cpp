@@ -26,22 +26,33 @@ Result<Json> sqlite_part(const fs::path& source, const fs::path& work, const std
                          BackupWriter& writer) {
   if (!fs::exists(source))
     return make_error(ExitCode::no_input, "core.db.missing_file", {{"path", source.string()}});
-  fs::path snapshot = work / (id + ".snapshot.sqlite");
-  struct Remove {
-    fs::path path;
-    ~Remove() { ::unlink(path.c_str()); }
-  } remove{snapshot};
-  if (Status copied = snapshot_sqlite(source, snapshot); !copied) return copied.error();
+  std::string entry = "db/" + source.filename().string();
   Json tables;
-  {
-    auto db = open_database("sqlite:" + snapshot.string(), {.must_exist = true});
-    if (!db) return db.error();
-    auto counts = count_table_rows(**db);
+  // The database file itself, read while a transaction keeps it stable: no copy on disk.
+  auto streamed = with_stable_sqlite_file(source, [&](Database& db) -> Status {
+    auto counts = count_table_rows(db);
     if (!counts) return counts.error();
     tables = *counts;
+    return writer.file(source, entry);
+  });
+  if (!streamed) return streamed.error();
+  if (!*streamed) {
+    // Writers kept the log busy: copy a snapshot through the online backup API instead.
+    fs::path snapshot = work / (id + ".snapshot.sqlite");
+    struct Remove {
+      fs::path path;
+      ~Remove() { ::unlink(path.c_str()); }
+    } remove{snapshot};
+    if (Status copied = snapshot_sqlite(source, snapshot); !copied) return copied.error();
+    {
+      auto db = open_database("sqlite:" + snapshot.string(), {.must_exist = true});
+      if (!db) return db.error();
+      auto counts = count_table_rows(**db);
+      if (!counts) return counts.error();
+      tables = *counts;
+    }
+    if (Status added = writer.file(snapshot, entry); !added) return added.error();
   }
-  std::string entry = "db/" + source.filename().string();
-  if (Status added = writer.file(snapshot, entry); !added) return added.error();
   return Json{{"engine", "sqlite"}, {"entry", entry}, {"tables", tables}};
 }
 
@@ -138,6 +149,14 @@ Json manifest_entry(const ArchiveEntry& entry, const std::string& sha256) {
       break;
   }
   return out;
+}
+
+std::string safe_dump(const Json& json) {
+  return json.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string index_line(const ArchiveEntry& entry, const std::string& sha256) {
+  return safe_dump(manifest_entry(entry, sha256)) + "\n";
 }
 
 Result<Json> count_table_rows(Database& db) {

@@ -13,14 +13,26 @@
 namespace dihya {
 
 inline constexpr const char* k_manifest_name = "manifest.json";
+inline constexpr const char* k_index_name = "index.jsonl";
 
-// One manifest entry: name, type, mode, mtime, size, sha256 (files) and link target.
+// One entry of the index: name, type, mode, mtime, size, sha256 (files) and link target.
 Json manifest_entry(const ArchiveEntry& entry, const std::string& sha256);
+// The index line of an entry: its JSON with keys in order and no spaces, then "\n".
+std::string index_line(const ArchiveEntry& entry, const std::string& sha256);
+// JSON text that never throws on names that are not UTF-8 (they are replaced).
+std::string safe_dump(const Json& json);
 
 // Adds entries to a backup's archive and keeps the manifest's list of them.
+// The index (one line per entry) goes to a work file, so memory does not grow with the
+// number of entries; it is archived after them, before the manifest.
 class BackupWriter {
  public:
-  BackupWriter(ArchiveWriter& archive, const std::function<void(std::uint64_t)>& progress);
+  BackupWriter(ArchiveWriter& archive, const fs::path& index_file,
+               const std::function<void(std::uint64_t)>& progress);
+  // Open the index file (mode 0600).
+  Status open_index();
+  // Archive the index as index.jsonl; returns the manifest's "index" section.
+  Result<Json> close_index();
 
   Status file(const fs::path& source, const std::string& name);
   Status bytes(const std::string& name, std::string_view data, unsigned mode = 0600);
@@ -31,7 +43,7 @@ class BackupWriter {
   Status part_tree(const fs::path& root, const std::string& name,
                    std::function<bool(const fs::path&)> exclude = {});
 
-  const Json& entries() const { return m_entries; }
+  std::int64_t entries() const { return m_count; }
   const Json& skipped() const { return m_skipped; }
   std::int64_t data_bytes() const { return m_data_bytes; }
 
@@ -41,7 +53,12 @@ class BackupWriter {
 
   ArchiveWriter& m_archive;
   const std::function<void(std::uint64_t)>& m_progress;
-  Json m_entries = Json::array();
+  fs::path m_index_path;
+  Fd m_index;
+  std::string m_pending;  // index lines not yet written
+  Sha256 m_index_hash;
+  std::int64_t m_count = 0;
+  Status m_index_status;
   Json m_skipped = Json::array();
   std::int64_t m_data_bytes = 0;
   std::string m_part_prefix;

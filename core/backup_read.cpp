@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 #include "core/backup.hpp"
 #include "core/backup_parts.hpp"
@@ -17,13 +18,6 @@ constexpr std::int64_t k_max_manifest = std::int64_t{512} << 20;
 
 Error mismatch(const std::string& id, const std::string& what) {
   return make_error(ExitCode::data_error, "core.backup.tampered", {{"id", id}, {"what", what}});
-}
-
-// The fields of a manifest entry that must match what was read.
-bool same_entry(const Json& a, const Json& b) {
-  for (const char* key : {"name", "type", "mode", "mtime", "size", "sha256", "target"})
-    if (a.value(key, Json()) != b.value(key, Json())) return false;
-  return a.value("mtime_nsec", 0L) == b.value("mtime_nsec", 0L);
 }
 
 // Whether the file still is what the sidecar says (read again from the start).
@@ -77,12 +71,16 @@ Result<ReadOutcome> read_backup(const BackupRepository& repo, const BackupInfo& 
       return source.read(buffer, size);
     }
   };
+  // Reading, hashing and decrypting the file run on their own thread, ahead of this one.
   std::unique_ptr<ByteSource> plain =
-      zstd_source(std::make_unique<Borrowed>(opened ? *opened : *raw));
+      zstd_source(async_source(std::make_unique<Borrowed>(opened ? *opened : *raw)));
   ArchiveReader archive(*plain);
-  Json seen = Json::array();
+  // What was read, as index lines, hashed as it goes: memory does not grow with the entries.
+  Sha256 seen;
+  std::optional<std::string> index_sha256;
   std::optional<std::string> manifest_text;
   ReadOutcome outcome;
+  std::map<std::string, Extractor> extractors;  // one per destination root
   for (;;) {
     check_interrupted();
     auto next = archive.next();
@@ -90,6 +88,19 @@ Result<ReadOutcome> read_backup(const BackupRepository& repo, const BackupInfo& 
     if (!*next) break;
     const ArchiveEntry& entry = **next;
     if (manifest_text) return mismatch(info.id, "entry after the manifest: " + entry.name);
+    if (index_sha256 && entry.name != k_manifest_name)
+      return mismatch(info.id, "entry after the index: " + entry.name);
+    if (entry.name == k_index_name) {
+      Sha256 index;
+      for (;;) {
+        auto block = archive.read();
+        if (!block) return block.error();
+        if (block->empty()) break;
+        index.update(*block);
+      }
+      index_sha256 = index.hex();
+      continue;
+    }
     if (entry.name == k_manifest_name) {
       std::string text;
       for (;;) {
@@ -111,7 +122,10 @@ Result<ReadOutcome> read_backup(const BackupRepository& repo, const BackupInfo& 
     }
     Sha256 hash;
     if (action.extract_root) {
-      if (Status written = extract_entry(archive, entry, *action.extract_root, &hash); !written)
+      auto it = extractors.find(action.extract_root->string());
+      if (it == extractors.end())
+        it = extractors.emplace(action.extract_root->string(), Extractor(*action.extract_root)).first;
+      if (Status written = it->second.extract(archive, entry, &hash); !written)
         return written.error();
     } else if (entry.type == EntryType::file) {
       for (;;) {
@@ -123,7 +137,7 @@ Result<ReadOutcome> read_backup(const BackupRepository& repo, const BackupInfo& 
           if (Status consumed = action.consume(*block); !consumed) return consumed.error();
       }
     }
-    seen.push_back(manifest_entry(entry, entry.type == EntryType::file ? hash.hex() : ""));
+    seen.update(index_line(entry, entry.type == EntryType::file ? hash.hex() : ""));
     outcome.entries += 1;
     outcome.bytes += entry.size;
     if (progress) progress(static_cast<std::uint64_t>(outcome.bytes));
@@ -147,15 +161,16 @@ Result<ReadOutcome> read_backup(const BackupRepository& repo, const BackupInfo& 
   if (sha256_hex(*manifest_text) != info.manifest_sha256) return mismatch(info.id, "manifest SHA-256");
   Json manifest = Json::parse(*manifest_text, nullptr, false);
   if (!manifest.is_object() || manifest.value("id", "") != info.id ||
-      manifest.value("tenant", "") != info.tenant || !manifest.contains("entries") ||
-      !manifest["entries"].is_array())
+      manifest.value("tenant", "") != info.tenant || !manifest.contains("index") ||
+      !manifest["index"].is_object())
     return mismatch(info.id, "manifest");
-  const Json& listed = manifest["entries"];
-  if (listed.size() != seen.size())
-    return mismatch(info.id, "entry count " + std::to_string(seen.size()) + " != " +
-                                 std::to_string(listed.size()));
-  for (std::size_t i = 0; i < seen.size(); ++i)
-    if (!same_entry(listed[i], seen[i])) return mismatch(info.id, seen[i].value("name", "?"));
+  const Json& index = manifest["index"];
+  if (!index_sha256) return mismatch(info.id, "index missing");
+  if (index.value("sha256", "") != *index_sha256) return mismatch(info.id, "index SHA-256");
+  if (index.value("entries", std::int64_t{-1}) != outcome.entries || info.entries != outcome.entries)
+    return mismatch(info.id, "entry count " + std::to_string(outcome.entries));
+  // Every entry read (name, type, mode, mtime, size, SHA-256, link) is the one listed.
+  if (seen.hex() != *index_sha256) return mismatch(info.id, "entries differ from the index");
   outcome.manifest = std::move(manifest);
   return outcome;
 }

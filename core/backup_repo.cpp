@@ -9,6 +9,7 @@
 
 #include "core/backup.hpp"
 #include "core/clock.hpp"
+#include "core/stream.hpp"
 
 namespace dihya {
 namespace {
@@ -257,34 +258,42 @@ Result<std::vector<std::string>> rewrap_backups(const BackupRepository& repo,
                              [&](const std::string& id) {
                                return std::find(ids->begin(), ids->end(), id) != ids->end();
                              });
-    if (done) continue;
-    ::lseek(in.get(), 0, SEEK_SET);
-    // The new file beside the old one, then renamed over it: a crash leaves one or the other.
     fs::path temp = repo.root() / (".rewrap-" + info.file);
-    Fd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (!out.valid()) return repo_error(temp);
-    if (Status rewrapped = envelope_rewrap(in.get(), out.get(), openers, change); !rewrapped) {
-      ::unlink(temp.c_str());
-      Error error = rewrapped.error();
-      error.params.emplace_back("backup", info.id);
-      return error;
+    if (!done) {
+      ::lseek(in.get(), 0, SEEK_SET);
+      // The new file beside the old one, then renamed over it: a crash leaves one or the other.
+      Fd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+      if (!out.valid()) return repo_error(temp);
+      if (Status rewrapped = envelope_rewrap(in.get(), out.get(), openers, change); !rewrapped) {
+        ::unlink(temp.c_str());
+        Error error = rewrapped.error();
+        error.params.emplace_back("backup", info.id);
+        return error;
+      }
+      if (::fsync(out.get()) != 0) return repo_error(temp);
+    } else if (info.recipients == *ids) {
+      continue;
     }
-    if (::fsync(out.get()) != 0) return repo_error(temp);
-    // The sidecar's hash and size follow the file.
-    Fd check(::open(temp.c_str(), O_RDONLY | O_CLOEXEC));
-    Sha256 hasher;
+    // The sidecar's hash, size and key ids follow the file. A rotation interrupted between
+    // the rename and the sidecar finds the file done and the sidecar stale: it is updated.
+    fs::path written = done ? path : temp;
+    Fd check(::open(written.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!check.valid()) return repo_error(written);
+    StreamDigest digest;
+    auto source = digest_source(fd_source(check.get()), digest);
     std::vector<char> buffer(1 << 20);
-    std::int64_t bytes = 0;
-    for (ssize_t n; (n = ::read(check.get(), buffer.data(), buffer.size())) > 0;) {
-      hasher.update({buffer.data(), static_cast<std::size_t>(n)});
-      bytes += n;
+    for (;;) {
+      auto got = source->read(buffer.data(), buffer.size());
+      if (!got) return got.error();
+      if (*got == 0) break;
     }
-    auto new_ids = envelope_recipient_ids((::lseek(check.get(), 0, SEEK_SET), check.get()));
+    ::lseek(check.get(), 0, SEEK_SET);
+    auto new_ids = envelope_recipient_ids(check.get());
     if (!new_ids) return new_ids.error();
-    info.file_sha256 = hasher.hex();
-    info.file_bytes = bytes;
+    info.file_sha256 = digest.sha.hex();
+    info.file_bytes = digest.bytes;
     info.recipients = *new_ids;
-    if (::rename(temp.c_str(), path.c_str()) != 0) return repo_error(path);
+    if (!done && ::rename(temp.c_str(), path.c_str()) != 0) return repo_error(path);
     if (Status saved = repo.save_sidecar(info); !saved) return saved.error();
     changed.push_back(info.id);
   }

@@ -47,8 +47,30 @@ void sync_directory(const fs::path& dir) {
 }  // namespace
 
 // The writer of one backup's entries, recording each in the manifest.
-BackupWriter::BackupWriter(ArchiveWriter& archive, const std::function<void(std::uint64_t)>& progress)
-    : m_archive(archive), m_progress(progress) {}
+BackupWriter::BackupWriter(ArchiveWriter& archive, const fs::path& index_file,
+                           const std::function<void(std::uint64_t)>& progress)
+    : m_archive(archive), m_progress(progress), m_index_path(index_file) {}
+
+Status BackupWriter::open_index() {
+  m_index.reset(::open(m_index_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  if (!m_index.valid()) return io_error(m_index_path);
+  return {};
+}
+
+Result<Json> BackupWriter::close_index() {
+  if (!m_pending.empty())
+    m_index_status = write_all(m_index.get(), m_pending, m_index_path);
+  m_pending.clear();
+  if (!m_index_status) return m_index_status.error();
+  m_index.reset();
+  auto added = m_archive.add_file(m_index_path, k_index_name);
+  ::unlink(m_index_path.c_str());
+  if (!added) return added.error();
+  return Json{{"entry", k_index_name},
+              {"entries", m_count},
+              {"bytes", added->size},
+              {"sha256", m_index_hash.hex()}};
+}
 
 Status BackupWriter::file(const fs::path& source, const std::string& name) {
   check_interrupted();
@@ -88,7 +110,14 @@ Status BackupWriter::symlink(const std::string& name, const std::string& target,
 }
 
 void BackupWriter::record(const ArchiveEntry& entry, const std::string& sha256) {
-  m_entries.push_back(manifest_entry(entry, sha256));
+  std::string line = index_line(entry, sha256);
+  m_index_hash.update(line);
+  m_pending += line;
+  ++m_count;
+  if (m_pending.size() >= (1u << 16)) {
+    if (m_index_status) m_index_status = write_all(m_index.get(), m_pending, m_index_path);
+    m_pending.clear();
+  }
   m_data_bytes += entry.size;
   if (m_progress) m_progress(static_cast<std::uint64_t>(m_data_bytes));
 }
@@ -198,12 +227,20 @@ Result<BackupOutcome> create_backup(const TenantConfig& tenant, const fs::path& 
     Status write(std::string_view data) override { return next.write(data); }
     Status finish() override { return next.finish(); }
   };
+  // Encrypting, hashing and writing the output run on their own thread, beside the reading
+  // and archiving on this one and zstd's workers.
   std::unique_ptr<ByteSink> compressed =
-      zstd_sink(std::make_unique<Borrowed>(*under_zstd), request.compression_level,
+      zstd_sink(async_sink(std::make_unique<Borrowed>(*under_zstd)), request.compression_level,
                 request.threads);
 
   ArchiveWriter archive(*compressed);
-  BackupWriter writer(archive, request.progress);
+  fs::path index_file = work / (info.id + ".index");
+  struct RemoveIndex {
+    fs::path path;
+    ~RemoveIndex() { ::unlink(path.c_str()); }
+  } remove_index{index_file};
+  BackupWriter writer(archive, index_file, request.progress);
+  if (Status opened = writer.open_index(); !opened) return opened.error();
   Json manifest = {{"format", "dihya-backup-manifest"},
                    {"version", k_backup_format_version},
                    {"id", info.id},
@@ -230,9 +267,11 @@ Result<BackupOutcome> create_backup(const TenantConfig& tenant, const fs::path& 
     if (!config) return config.error();
     manifest["config"] = *config;
   }
-  manifest["entries"] = writer.entries();
+  auto index = writer.close_index();
+  if (!index) return index.error();
+  manifest["index"] = *index;
   manifest["skipped"] = writer.skipped();
-  std::string manifest_text = manifest.dump();
+  std::string manifest_text = safe_dump(manifest);
   if (Status added = archive.add_bytes(k_manifest_name, manifest_text, 0600); !added)
     return added.error();
   if (Status closed = archive.close(); !closed) return closed.error();
@@ -242,7 +281,7 @@ Result<BackupOutcome> create_backup(const TenantConfig& tenant, const fs::path& 
   info.file_bytes = file_digest.bytes;
   info.file_sha256 = file_digest.sha.hex();
   info.data_bytes = writer.data_bytes();
-  info.entries = static_cast<std::int64_t>(writer.entries().size());
+  info.entries = writer.entries();
   info.manifest_sha256 = sha256_hex(manifest_text);
   info.seconds = static_cast<double>(now_ms() - started) / 1000.0;
   check_interrupted();

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -148,6 +149,16 @@ Result<std::unique_ptr<Database>> open_database(const std::string& url,
 // snapshot, while other processes keep writing (rollback journal or WAL); the online backup
 // API restarts the copy if a writer changes pages under it. DESTINATION must not exist.
 Status snapshot_sqlite(const fs::path& source, const fs::path& destination);
+
+// Run READ while the main file of the SQLite database at SOURCE is exactly the snapshot of a
+// read transaction that READ gets the connection of, so the file can be copied byte for byte
+// while other processes keep writing. With a rollback journal the transaction's shared lock
+// keeps writers out of the file; in WAL mode the log is checkpointed and the transaction is
+// kept only once nothing of the log lies beyond its snapshot, after which no checkpoint can
+// change the file until it ends. Returns false without calling READ when writers kept the
+// log busy for every attempt (the caller then copies through snapshot_sqlite).
+Result<bool> with_stable_sqlite_file(const fs::path& source,
+                                     const std::function<Status(Database&)>& read);
 
 // Quote an identifier for SQL ("a""b"): names from config or the command line are never
 // spliced into SQL unquoted.

@@ -380,4 +380,77 @@ Status snapshot_sqlite(const fs::path& source, const fs::path& destination) {
   return status;
 }
 
+namespace {
+
+// The first row of SQL on DB, as integers (a PRAGMA's answer).
+Result<std::vector<std::int64_t>> first_row(Database& db, const std::string& sql) {
+  auto stmt = db.prepare(sql);
+  if (!stmt) return stmt.error();
+  auto row = (*stmt)->step();
+  if (!row) return row.error();
+  std::vector<std::int64_t> out;
+  if (*row)
+    for (int i = 0; i < (*stmt)->column_count(); ++i) out.push_back((*stmt)->get_integer(i));
+  while (true) {
+    auto more = (*stmt)->step();
+    if (!more || !*more) break;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<bool> with_stable_sqlite_file(const fs::path& source,
+                                     const std::function<Status(Database&)>& read) {
+  std::string url = "sqlite:" + source.string();
+  auto reader = open_database(url, {.must_exist = true});
+  if (!reader) return reader.error();
+  std::string mode;
+  {
+    auto stmt = (*reader)->prepare("PRAGMA journal_mode");
+    if (!stmt) return stmt.error();
+    auto row = (*stmt)->step();
+    if (!row) return row.error();
+    if (*row) mode = (*stmt)->get_text(0);
+  }
+  bool wal = mode == "wal";
+  std::unique_ptr<Database> checkpointer;
+  if (wal) {
+    auto opened = open_database(url, {.must_exist = true});
+    if (!opened) return opened.error();
+    checkpointer = std::move(*opened);
+  }
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    if (wal)
+      if (auto done = first_row(*checkpointer, "PRAGMA wal_checkpoint(TRUNCATE)"); !done)
+        return done.error();
+    if (Status began = (*reader)->execute("BEGIN"); !began) return began.error();
+    // The first read takes the snapshot (and, with a rollback journal, the shared lock).
+    if (auto started = first_row(**reader, "SELECT count(*) FROM sqlite_master"); !started) {
+      (*reader)->execute("ROLLBACK");
+      return started.error();
+    }
+    bool stable = true;
+    if (wal) {
+      // busy, frames in the log, frames copied into the file: all copied means that the
+      // log holds nothing beyond this snapshot, and the file is the snapshot.
+      auto state = first_row(*checkpointer, "PRAGMA wal_checkpoint(PASSIVE)");
+      if (!state) {
+        (*reader)->execute("ROLLBACK");
+        return state.error();
+      }
+      stable = state->size() == 3 && (*state)[1] == (*state)[2];
+    }
+    if (stable) {
+      Status done = read(**reader);
+      (*reader)->execute("COMMIT");
+      if (!done) return done.error();
+      return true;
+    }
+    (*reader)->execute("ROLLBACK");
+    sqlite3_sleep(20 * (attempt + 1));
+  }
+  return false;
+}
+
 }  // namespace dihya

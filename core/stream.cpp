@@ -5,6 +5,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "core/fs.hpp"
@@ -89,7 +93,11 @@ class ZstdSink : public ByteSink {
       : m_next(std::move(next)), m_ctx(ZSTD_createCCtx()), m_out(ZSTD_CStreamOutSize()) {
     ZSTD_CCtx_setParameter(m_ctx.get(), ZSTD_c_compressionLevel, level);
     ZSTD_CCtx_setParameter(m_ctx.get(), ZSTD_c_checksumFlag, 1);
-    if (threads > 1) ZSTD_CCtx_setParameter(m_ctx.get(), ZSTD_c_nbWorkers, threads);
+    if (threads > 1) {
+      ZSTD_CCtx_setParameter(m_ctx.get(), ZSTD_c_nbWorkers, threads);
+      // 2 MiB jobs: as fast as the default (4 windows) on a few cores, at half the memory.
+      ZSTD_CCtx_setParameter(m_ctx.get(), ZSTD_c_jobSize, 2 << 20);
+    }
   }
 
   Status write(std::string_view data) override { return drive(data, ZSTD_e_continue); }
@@ -190,7 +198,164 @@ class DigestSource : public ByteSource {
   StreamDigest& m_digest;
 };
 
+class AsyncSink : public ByteSink {
+ public:
+  AsyncSink(std::unique_ptr<ByteSink> next, std::size_t max_pending)
+      : m_next(std::move(next)), m_max(max_pending), m_thread([this] { work(); }) {}
+  ~AsyncSink() override {
+    stop();
+    m_thread.join();
+  }
+
+  Status write(std::string_view data) override {
+    if (data.empty()) return {};
+    std::unique_lock lock(m_mutex);
+    m_space.wait(lock, [&] { return m_queue.size() < m_max || m_failed; });
+    if (m_failed) return m_error;
+    m_queue.emplace_back(data);
+    m_ready.notify_one();
+    return {};
+  }
+
+  Status finish() override {
+    {
+      std::unique_lock lock(m_mutex);
+      m_space.wait(lock, [&] { return (m_queue.empty() && !m_busy) || m_failed; });
+      if (m_failed) return m_error;
+    }
+    return m_next->finish();
+  }
+
+ private:
+  void stop() {
+    std::lock_guard lock(m_mutex);
+    m_stopping = true;
+    m_ready.notify_one();
+  }
+
+  void work() {
+    for (;;) {
+      std::string block;
+      {
+        std::unique_lock lock(m_mutex);
+        m_ready.wait(lock, [&] { return !m_queue.empty() || m_stopping; });
+        if (m_queue.empty()) return;
+        block = std::move(m_queue.front());
+        m_queue.pop_front();
+        m_busy = true;
+      }
+      Status written = m_failed ? Status{} : m_next->write(block);
+      std::lock_guard lock(m_mutex);
+      m_busy = false;
+      if (!written && !m_failed) {
+        m_failed = true;
+        m_error = written.error();
+      }
+      m_space.notify_all();
+    }
+  }
+
+  std::unique_ptr<ByteSink> m_next;
+  std::size_t m_max;
+  std::mutex m_mutex;
+  std::condition_variable m_ready, m_space;
+  std::deque<std::string> m_queue;
+  bool m_busy = false, m_stopping = false, m_failed = false;
+  Error m_error;
+  std::thread m_thread;
+};
+
+class AsyncSource : public ByteSource {
+ public:
+  AsyncSource(std::unique_ptr<ByteSource> source, std::size_t block, std::size_t max_pending)
+      : m_source(std::move(source)),
+        m_block(block),
+        m_max(max_pending),
+        m_thread([this] { work(); }) {}
+  ~AsyncSource() override {
+    {
+      std::lock_guard lock(m_mutex);
+      m_stopping = true;
+      m_space.notify_all();
+    }
+    m_thread.join();
+  }
+
+  Result<std::size_t> read(char* buffer, std::size_t size) override {
+    while (m_offset == m_current.size()) {
+      std::unique_lock lock(m_mutex);
+      m_ready.wait(lock, [&] { return !m_queue.empty() || m_ended; });
+      if (m_queue.empty()) {
+        if (m_failed) return m_error;
+        return std::size_t{0};
+      }
+      m_current = std::move(m_queue.front());
+      m_queue.pop_front();
+      m_offset = 0;
+      m_space.notify_one();
+    }
+    std::size_t n = std::min(size, m_current.size() - m_offset);
+    std::memcpy(buffer, m_current.data() + m_offset, n);
+    m_offset += n;
+    return n;
+  }
+
+ private:
+  void work() {
+    for (;;) {
+      std::string block(m_block, '\0');
+      std::size_t filled = 0;
+      Status status;
+      bool end = false;
+      while (filled < block.size()) {
+        auto got = m_source->read(block.data() + filled, block.size() - filled);
+        if (!got) {
+          status = got.error();
+          break;
+        }
+        if (*got == 0) {
+          end = true;
+          break;
+        }
+        filled += *got;
+      }
+      block.resize(filled);
+      std::unique_lock lock(m_mutex);
+      m_space.wait(lock, [&] { return m_queue.size() < m_max || m_stopping; });
+      if (m_stopping) return;
+      if (!block.empty()) m_queue.push_back(std::move(block));
+      if (!status || end) {
+        m_failed = !status;
+        if (m_failed) m_error = status.error();
+        m_ended = true;
+      }
+      m_ready.notify_one();
+      if (m_ended) return;
+    }
+  }
+
+  std::unique_ptr<ByteSource> m_source;
+  std::size_t m_block, m_max;
+  std::string m_current;
+  std::size_t m_offset = 0;
+  std::mutex m_mutex;
+  std::condition_variable m_ready, m_space;
+  std::deque<std::string> m_queue;
+  bool m_ended = false, m_failed = false, m_stopping = false;
+  Error m_error;
+  std::thread m_thread;
+};
+
 }  // namespace
+
+std::unique_ptr<ByteSource> async_source(std::unique_ptr<ByteSource> source, std::size_t block,
+                                         std::size_t max_pending) {
+  return std::make_unique<AsyncSource>(std::move(source), block, max_pending);
+}
+
+std::unique_ptr<ByteSink> async_sink(std::unique_ptr<ByteSink> next, std::size_t max_pending) {
+  return std::make_unique<AsyncSink>(std::move(next), max_pending);
+}
 
 std::unique_ptr<ByteSink> digest_sink(std::unique_ptr<ByteSink> next, StreamDigest& digest) {
   return std::make_unique<DigestSink>(std::move(next), digest);

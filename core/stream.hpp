@@ -38,6 +38,18 @@ std::unique_ptr<ByteSource> envelope_source(EnvelopeReader reader);
 std::unique_ptr<ByteSink> zstd_sink(std::unique_ptr<ByteSink> next, int level, int threads);
 std::unique_ptr<ByteSource> zstd_source(std::unique_ptr<ByteSource> source);
 
+// A sink that hands what it is given to NEXT on a thread of its own (at most MAX_PENDING
+// blocks wait in between), so that encrypting, hashing and writing the output overlap with
+// producing it. An error of NEXT is returned by a later write or by finish.
+std::unique_ptr<ByteSink> async_sink(std::unique_ptr<ByteSink> next, std::size_t max_pending = 8);
+
+// A source that reads SOURCE ahead on a thread of its own, in blocks of BLOCK bytes (at most
+// MAX_PENDING waiting), so that reading, decrypting and hashing the input overlap with
+// using it. An error of SOURCE is returned once the blocks before it are consumed.
+std::unique_ptr<ByteSource> async_source(std::unique_ptr<ByteSource> source,
+                                         std::size_t block = std::size_t{1} << 20,
+                                         std::size_t max_pending = 4);
+
 // The bytes that went through a digest sink or source: how many, and their SHA-256.
 struct StreamDigest {
   Sha256 sha;

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "core/backup_parts.hpp"
 #include "core/clock.hpp"
 #include "core/crypto.hpp"
 #include "core/db.hpp"
@@ -136,7 +137,17 @@ std::string craft_backup(const BackupWorkspace& ws, const std::vector<CraftedEnt
         return static_cast<la_ssize_t>(length);
       },
       nullptr);
-  Json listed = Json::array();
+  std::string index;
+  auto add_bytes = [&](const std::string& name, const std::string& data) {
+    archive_entry* entry = archive_entry_new();
+    archive_entry_set_pathname(entry, name.c_str());
+    archive_entry_set_filetype(entry, AE_IFREG);
+    archive_entry_set_perm(entry, 0600);
+    archive_entry_set_size(entry, static_cast<la_int64_t>(data.size()));
+    archive_write_header(a, entry);
+    archive_write_data(a, data.data(), data.size());
+    archive_entry_free(entry);
+  };
   for (const auto& e : entries) {
     archive_entry* entry = archive_entry_new();
     archive_entry_set_pathname(entry, e.name.c_str());
@@ -145,14 +156,14 @@ std::string craft_backup(const BackupWorkspace& ws, const std::vector<CraftedEnt
       archive_entry_set_filetype(entry, AE_IFREG);
       archive_entry_set_perm(entry, 0644);
       archive_entry_set_size(entry, static_cast<la_int64_t>(e.data.size()));
-      listed.push_back({{"name", e.name}, {"type", "file"}, {"mode", 0644}, {"mtime", 1700000000},
-                        {"size", e.data.size()}, {"sha256", sha256_hex(e.data)}});
+      index += index_line({e.name, EntryType::file, 0644, 1700000000, 0,
+                           static_cast<std::int64_t>(e.data.size()), {}},
+                          sha256_hex(e.data));
     } else {
       archive_entry_set_filetype(entry, AE_IFLNK);
       archive_entry_set_perm(entry, 0777);
       archive_entry_set_symlink(entry, e.link_target.c_str());
-      listed.push_back({{"name", e.name}, {"type", "symlink"}, {"mode", 0777},
-                        {"mtime", 1700000000}, {"target", e.link_target}});
+      index += index_line({e.name, EntryType::symlink, 0777, 1700000000, 0, 0, e.link_target}, "");
     }
     archive_write_header(a, entry);
     if (!e.data.empty()) archive_write_data(a, e.data.data(), e.data.size());
@@ -160,17 +171,13 @@ std::string craft_backup(const BackupWorkspace& ws, const std::vector<CraftedEnt
   }
   std::int64_t created = now_ms();
   std::string id = "20200101T000000Z-files-crafted" + std::to_string(created % 100000);
+  add_bytes("index.jsonl", index);
   Json manifest = {{"format", "dihya-backup-manifest"}, {"version", 1}, {"id", id},
-                   {"tenant", "demo"}, {"target", "files"}, {"entries", listed}};
+                   {"tenant", "demo"}, {"target", "files"},
+                   {"index", {{"entry", "index.jsonl"}, {"entries", entries.size()},
+                              {"bytes", index.size()}, {"sha256", sha256_hex(index)}}}};
   std::string manifest_text = manifest.dump();
-  archive_entry* entry = archive_entry_new();
-  archive_entry_set_pathname(entry, "manifest.json");
-  archive_entry_set_filetype(entry, AE_IFREG);
-  archive_entry_set_perm(entry, 0600);
-  archive_entry_set_size(entry, static_cast<la_int64_t>(manifest_text.size()));
-  archive_write_header(a, entry);
-  archive_write_data(a, manifest_text.data(), manifest_text.size());
-  archive_entry_free(entry);
+  add_bytes("manifest.json", manifest_text);
   archive_write_close(a);
   archive_write_free(a);
 
