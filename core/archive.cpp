@@ -290,12 +290,14 @@ Status Extractor::extract(ArchiveReader& reader, const ArchiveEntry& entry, Sha2
   if (!fd.valid())
     return make_error(ExitCode::cant_create, "core.fs.cant_create",
                       {{"path", target.string()}, {"reason", std::strerror(errno)}});
+  WriteBehind behind;  // a large file goes to disk while it is still being extracted
   for (;;) {
     auto block = reader.read();
     if (!block) return block.error();
     if (block->empty()) break;
     if (hash) hash->update(*block);
     if (Status written = write_all(fd.get(), *block, target); !written) return written;
+    behind.wrote(fd.get(), block->size());
   }
   ::fchmod(fd.get(), entry.mode & 07777);
   struct timespec times[2] = {{entry.mtime, entry.mtime_nsec}, {entry.mtime, entry.mtime_nsec}};

@@ -210,7 +210,7 @@ Result<BackupOutcome> create_backup(const TenantConfig& tenant, const fs::path& 
   } cleanup{temp};
 
   StreamDigest file_digest;
-  std::unique_ptr<ByteSink> file_sink = digest_sink(fd_sink(fd.get()), file_digest);
+  std::unique_ptr<ByteSink> file_sink = digest_sink(fd_sink(fd.get(), true), file_digest);
   std::unique_ptr<ByteSink> sealed;
   ByteSink* under_zstd = file_sink.get();
   if (request.encryption) {

@@ -172,4 +172,12 @@ Result<fs::path> confine_path(const fs::path& path, const std::vector<fs::path>&
   return make_error(ExitCode::no_permission, "core.fs.outside_tenant", {{"path", normal.string()}});
 }
 
+void WriteBehind::wrote(int fd, std::size_t bytes) {
+  constexpr std::int64_t k_step = std::int64_t{8} << 20;
+  m_written += static_cast<std::int64_t>(bytes);
+  if (m_written - m_started < k_step) return;
+  ::sync_file_range(fd, m_started, m_written - m_started, SYNC_FILE_RANGE_WRITE);
+  m_started = m_written;
+}
+
 }  // namespace dihya

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -40,6 +41,18 @@ Status write_all(int fd, std::string_view data, const fs::path& path_for_errors)
 // Replace PATH with CONTENT atomically: temporary file beside it, fsync, rename, fsync
 // of the directory. On failure PATH keeps its previous content.
 Status atomic_write(const fs::path& path, std::string_view content, unsigned mode = 0644);
+
+// Start the kernel writing a file's data to disk as it is produced: every 8 MiB written
+// through wrote(), that range is handed to sync_file_range(SYNC_FILE_RANGE_WRITE), which
+// returns at once. A final fsync or syncfs then has little left to do.
+class WriteBehind {
+ public:
+  void wrote(int fd, std::size_t bytes);
+
+ private:
+  std::int64_t m_written = 0;
+  std::int64_t m_started = 0;  // offset up to which writeback was asked for
+};
 
 // Create DIR and its parents with MODE (existing ones are left as they are).
 Status make_directories(const fs::path& dir, unsigned mode = 0750);

@@ -18,12 +18,18 @@ namespace {
 
 class FdSink : public ByteSink {
  public:
-  explicit FdSink(int fd) : m_fd(fd) {}
-  Status write(std::string_view data) override { return write_all(m_fd, data, "output"); }
+  FdSink(int fd, bool write_behind) : m_fd(fd), m_write_behind(write_behind) {}
+  Status write(std::string_view data) override {
+    if (Status written = write_all(m_fd, data, "output"); !written) return written;
+    if (m_write_behind) m_behind.wrote(m_fd, data.size());
+    return {};
+  }
   Status finish() override { return {}; }
 
  private:
   int m_fd;
+  bool m_write_behind;
+  WriteBehind m_behind;
 };
 
 class FdSource : public ByteSource {
@@ -365,8 +371,8 @@ std::unique_ptr<ByteSource> digest_source(std::unique_ptr<ByteSource> source,
   return std::make_unique<DigestSource>(std::move(source), digest);
 }
 
-std::unique_ptr<ByteSink> fd_sink(int fd) {
-  return std::make_unique<FdSink>(fd);
+std::unique_ptr<ByteSink> fd_sink(int fd, bool write_behind) {
+  return std::make_unique<FdSink>(fd, write_behind);
 }
 std::unique_ptr<ByteSource> fd_source(int fd) {
   return std::make_unique<FdSource>(fd);

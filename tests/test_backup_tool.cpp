@@ -306,6 +306,34 @@ TEST_CASE("kill -9 during a backup: nothing listed, the next run cleans up", "[b
   CHECK(Json::parse(ws.run("list_backups", {"--json"}).out)["backups"].size() == 1);
 }
 
+TEST_CASE("Ctrl-C during a backup: exit 130, nothing listed, nothing left behind",
+          "[backup_tool]") {
+  BackupWorkspace ws;
+  ws.add_big_files(96);
+  pid_t pid = ws.spawn("backup", {"--target", "files", "--encrypt", "--compression-level", "19"});
+  fs::path work = ws.repository() / ".tmp";
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  bool started = false;
+  while (std::chrono::steady_clock::now() < deadline && !started) {
+    std::error_code ec;
+    if (fs::exists(work, ec))
+      for (const auto& entry : fs::directory_iterator(work, ec))
+        started |= entry.path().extension() == ".enc" && entry.file_size(ec) > 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  REQUIRE(started);
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
+  CHECK(Json::parse(ws.run("list_backups", {"--json"}).out)["backups"].empty());
+  CHECK(fs::is_empty(work));
+  Json record = Json::parse(read_lines(ws.audit_log()).back());
+  CHECK(record["tool"] == "backup");
+  CHECK(record["exit_code"] == 130);
+}
+
 TEST_CASE("an interrupted restore leaves the original intact", "[backup_tool]") {
   BackupWorkspace ws;
   ws.add_big_files(48);
