@@ -114,11 +114,12 @@ int run_backup(const BackupOptions& options, Context& ctx) {
   ctx.set_summary("backup.done", {{"id", info.id}});
   ctx.print(m.text("backup.done", {{"id", info.id}}));
   double rate = info.seconds > 0 ? static_cast<double>(info.data_bytes) / info.seconds : 0;
-  ctx.print("  " + m.text("backup.sizes", {{"count", std::to_string(info.entries)},
-                                           {"data", human_bytes(info.data_bytes)},
-                                           {"file", human_bytes(info.file_bytes)},
-                                           {"seconds", fmt::format("{:.2f}", info.seconds)},
-                                           {"rate", human_bytes(static_cast<std::int64_t>(rate))}}));
+  ctx.print("  " +
+            m.text("backup.sizes", {{"count", std::to_string(info.entries)},
+                                    {"data", human_bytes(info.data_bytes)},
+                                    {"file", human_bytes(info.file_bytes)},
+                                    {"seconds", fmt::format("{:.2f}", info.seconds)},
+                                    {"rate", human_bytes(static_cast<std::int64_t>(rate))}}));
   return 0;
 }
 
@@ -142,8 +143,9 @@ int run_list(const ListOptions& options, Context& ctx) {
                           format_rfc3339_ms(info.created_ms).substr(0, 19) + "Z", info.target,
                           human_bytes(info.file_bytes),
                           info.encrypted ? m.text("backup.encrypted") : m.text("backup.plain"),
-                          info.verified_at ? m.text("backup.verified_at", {{"time", *info.verified_at}})
-                                           : m.text("backup.not_verified"),
+                          info.verified_at
+                              ? m.text("backup.verified_at", {{"time", *info.verified_at}})
+                              : m.text("backup.not_verified"),
                           info.tag.empty() ? "" : "  [" + info.tag + "]"));
   }
   if (shown == 0) ctx.print(m.text("backup.none"));
@@ -163,7 +165,8 @@ int run_verify(const VerifyOptions& options, Context& ctx) {
   if (options.which == VerifyOptions::Which::all)
     chosen = take(repo.list());
   else
-    chosen.push_back(take(repo.find(options.which == VerifyOptions::Which::one ? options.id : "latest")));
+    chosen.push_back(
+        take(repo.find(options.which == VerifyOptions::Which::one ? options.id : "latest")));
   bool any_encrypted = false;
   for (const auto& info : chosen) any_encrypted |= info.encrypted;
   BackupKeys keys;
@@ -191,10 +194,12 @@ int run_verify(const VerifyOptions& options, Context& ctx) {
     if (outcome) {
       info.verified_at = format_rfc3339_ms(now_ms());
       take(repo.save_sidecar(info));
-      ctx.print(m.text("backup.verify_ok", {{"id", info.id}, {"count", std::to_string(info.entries)}}));
+      ctx.print(
+          m.text("backup.verify_ok", {{"id", info.id}, {"count", std::to_string(info.entries)}}));
       if (!tables.is_null()) {
         result["tables"] = tables;
-        ctx.print("  " + m.text("backup.restore_test_ok", {{"count", std::to_string(tables.size())}}));
+        ctx.print("  " +
+                  m.text("backup.restore_test_ok", {{"count", std::to_string(tables.size())}}));
       }
     } else {
       const Error& error = outcome.error();
@@ -233,21 +238,24 @@ int run_restore(const RestoreOptions& options, Context& ctx) {
   ctx.set_target(info.id);
   BackupKeys keys;
   if (info.encrypted) keys = take(backup_decryption_keys(tenant, key_sources(options.keys, ctx)));
-  Progress bar = ctx.progress("backup.restore_progress", static_cast<std::uint64_t>(info.data_bytes));
+  Progress bar =
+      ctx.progress("backup.restore_progress", static_cast<std::uint64_t>(info.data_bytes));
   auto progress = [&bar](std::uint64_t bytes) { bar.update(bytes); };
   if (ctx.dry_run()) {
     // Everything is read and checked; nothing is written.
     ReadOutcome read = take(read_backup(repo, info, keys, {}, progress));
     bar.finish();
-    ctx.print(m.text("backup.restore_plan", {{"id", info.id},
-                                             {"target", backup_target_name(options.request.target)},
-                                             {"to", options.request.to.value_or(m.text("backup.in_place"))}}));
-    ctx.result() = {{"dry_run", true}, {"id", info.id}, {"entries", read.entries}, {"verified", true}};
+    ctx.print(m.text("backup.restore_plan",
+                     {{"id", info.id},
+                      {"target", backup_target_name(options.request.target)},
+                      {"to", options.request.to.value_or(m.text("backup.in_place"))}}));
+    ctx.result() = {
+        {"dry_run", true}, {"id", info.id}, {"entries", read.entries}, {"verified", true}};
     details["dry_run"] = true;
     return 0;
   }
-  RestoreOutcome outcome = take(restore_backup(tenant, ctx.config().path, repo, info, keys,
-                                               options.request, progress));
+  RestoreOutcome outcome =
+      take(restore_backup(tenant, ctx.config().path, repo, info, keys, options.request, progress));
   bar.finish();
   details["entries"] = outcome.entries;
   details["bytes"] = outcome.bytes;
@@ -257,9 +265,12 @@ int run_restore(const RestoreOptions& options, Context& ctx) {
   ctx.metrics().add("dihya_restore_bytes", "Bytes written by the last restore.",
                     MetricSet::Type::gauge, static_cast<double>(outcome.bytes),
                     {{"target", backup_target_name(options.request.target)}});
-  ctx.result() = {{"id", info.id},           {"entries", outcome.entries},
-                  {"bytes", outcome.bytes},  {"destinations", outcome.destinations},
-                  {"safety", outcome.safety}, {"tables", outcome.tables}};
+  ctx.result() = {{"id", info.id},
+                  {"entries", outcome.entries},
+                  {"bytes", outcome.bytes},
+                  {"destinations", outcome.destinations},
+                  {"safety", outcome.safety},
+                  {"tables", outcome.tables}};
   ctx.set_summary("backup.restored", {{"id", info.id}});
   ctx.print(m.text("backup.restored", {{"id", info.id}}));
   for (const auto& where : outcome.destinations)
@@ -301,11 +312,13 @@ int run_rotate(Context& ctx) {
         if (b->id == decision.id) info = b;
       std::string reasons;
       for (const auto& r : decision.reasons) reasons += (reasons.empty() ? "" : ", ") + r;
-      decisions.push_back({{"id", decision.id}, {"target", target}, {"keep", decision.keep},
+      decisions.push_back({{"id", decision.id},
+                           {"target", target},
+                           {"keep", decision.keep},
                            {"reasons", decision.reasons}});
-      ctx.print(fmt::format("{}  {:<6}  {}", decision.id, target,
-                            decision.keep ? m.text("backup.keep", {{"reasons", reasons}})
-                                          : m.text("backup.remove")));
+      ctx.print(fmt::format(
+          "{}  {:<6}  {}", decision.id, target,
+          decision.keep ? m.text("backup.keep", {{"reasons", reasons}}) : m.text("backup.remove")));
       if (decision.keep) {
         kept.push_back(decision.id);
       } else {
@@ -321,7 +334,8 @@ int run_rotate(Context& ctx) {
   details["kept"] = kept;
   if (ctx.dry_run()) details["dry_run"] = true;
   ctx.metrics().add("dihya_backup_removed_total", "Backups removed by the last rotation.",
-                    MetricSet::Type::counter, ctx.dry_run() ? 0.0 : static_cast<double>(removed.size()));
+                    MetricSet::Type::counter,
+                    ctx.dry_run() ? 0.0 : static_cast<double>(removed.size()));
   ctx.result() = {{"dry_run", ctx.dry_run()}, {"backups", decisions}};
   std::string id = ctx.dry_run() ? "backup.rotate_plan" : "backup.rotated";
   MessageParams params = {{"count", std::to_string(removed.size())},

@@ -12,8 +12,9 @@ Error usage(const std::string& id, MessageParams params = {}) {
 Result<BackupTarget> target_of(const std::string& text, bool allow_all) {
   auto target = parse_backup_target(text);
   if (!target || (!allow_all && *target == BackupTarget::all))
-    return usage("backup.bad_target",
-                 {{"value", text}, {"choices", allow_all ? "db, files, config, all" : "db, files, config"}});
+    return usage(
+        "backup.bad_target",
+        {{"value", text}, {"choices", allow_all ? "db, files, config, all" : "db, files, config"}});
   return *target;
 }
 
@@ -46,8 +47,7 @@ Result<BackupOptions> parse_backup_options(const Arguments& args) {
   }
   options.encrypt = args.flag("encrypt");
   options.tag = args.value("tag").value_or("");
-  if (options.tag.size() > 64 ||
-      options.tag.find_first_of("\n\r\t\"\\") != std::string::npos)
+  if (options.tag.size() > 64 || options.tag.find_first_of("\n\r\t\"\\") != std::string::npos)
     return usage("backup.bad_tag", {{"value", options.tag.substr(0, 64)}});
   if (auto text = args.value("compression-level")) {
     int level = 0;
@@ -86,7 +86,8 @@ Result<RestoreOptions> parse_restore_options(const Arguments& args) {
 Result<VerifyOptions> parse_verify_options(const Arguments& args) {
   VerifyOptions options;
   const auto& positional = args.positional();
-  int chosen = (positional.empty() ? 0 : 1) + (args.flag("latest") ? 1 : 0) + (args.flag("all") ? 1 : 0);
+  int chosen =
+      (positional.empty() ? 0 : 1) + (args.flag("latest") ? 1 : 0) + (args.flag("all") ? 1 : 0);
   if (positional.size() > 1)
     return usage("core.usage.unexpected_argument", {{"argument", positional[1]}});
   if (chosen > 1) return usage("backup.id_latest_or_all");

@@ -133,8 +133,9 @@ Result<ArchiveEntry> ArchiveWriter::add_file(const fs::path& source, const std::
   if (!S_ISREG(st.st_mode))
     return make_error(ExitCode::data_error, "core.archive.not_regular",
                       {{"entry", source.string()}});
-  ArchiveEntry entry{name,        EntryType::file, st.st_mode & 07777, st.st_mtim.tv_sec,
-                     st.st_mtim.tv_nsec, st.st_size, {}};
+  ArchiveEntry entry{
+      name, EntryType::file, st.st_mode & 07777, st.st_mtim.tv_sec, st.st_mtim.tv_nsec, st.st_size,
+      {}};
   if (Status written = header(entry); !written) return written.error();
   if (m_buffer.empty()) m_buffer.resize(1 << 20);
   std::int64_t left = st.st_size;
@@ -146,7 +147,8 @@ Result<ArchiveEntry> ArchiveWriter::add_file(const fs::path& source, const std::
                         {{"entry", source.string()}});
     std::size_t take = static_cast<std::size_t>(std::min<std::int64_t>(n, left));
     if (hash) hash->update({m_buffer.data(), take});
-    if (archive_write_data(m_archive, m_buffer.data(), take) < 0) return fail_from_archive(name).error();
+    if (archive_write_data(m_archive, m_buffer.data(), take) < 0)
+      return fail_from_archive(name).error();
     left -= static_cast<std::int64_t>(take);
   }
   return entry;

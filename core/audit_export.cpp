@@ -54,6 +54,13 @@ int cef_severity(const std::string& outcome) {
   return 6;
 }
 
+// A cell a spreadsheet would run as a formula (CSV injection) gets a leading apostrophe.
+std::string neutralize_formula(std::string cell) {
+  if (!cell.empty() && std::string_view("=+-@\t\r").find(cell.front()) != std::string_view::npos)
+    cell.insert(0, 1, '\'');
+  return cell;
+}
+
 std::string render_csv(const std::vector<Json>& records) {
   std::string out;
   auto row = [&out](auto cell_of) {
@@ -66,7 +73,7 @@ std::string render_csv(const std::vector<Json>& records) {
   };
   row([](const char* column) { return std::string(column); });
   for (const auto& record : records)
-    row([&record](const char* column) { return field(record, column); });
+    row([&record](const char* column) { return neutralize_formula(field(record, column)); });
   return out;
 }
 

@@ -23,7 +23,7 @@ Result<std::string> read_secret_line(const fs::path& path) {
 std::optional<std::string> prompt_secret(const std::string& prompt) {
   if (!::isatty(STDIN_FILENO)) return std::nullopt;
   std::cerr << prompt << ": " << std::flush;
-  termios old {};
+  termios old{};
   ::tcgetattr(STDIN_FILENO, &old);
   termios quiet = old;
   quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);

@@ -80,8 +80,8 @@ Result<Json> postgres_part(const std::string& url, BackupWriter& writer) {
   auto counts = count_table_rows(**db);
   if (!counts) return counts.error();
   ProcessRequest request;
-  request.argv = {"pg_dump", "--format=custom", "--compress=0", "--no-password",
-                  "--snapshot=" + snapshot_id, "--dbname=" + url};
+  request.argv = {"pg_dump",       "--format=custom",           "--compress=0",
+                  "--no-password", "--snapshot=" + snapshot_id, "--dbname=" + url};
   request.unset_env = {"DIHYA_TOKEN"};
   auto dump = StreamingProcess::start(request, StreamingProcess::Direction::read_stdout);
   if (!dump) return dump.error();

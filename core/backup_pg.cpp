@@ -45,8 +45,13 @@ Result<Restored> restore_into(const DatabaseUrl& url, const std::string& name,
                               const BackupKeys& keys,
                               const std::function<void(std::uint64_t)>& progress) {
   ProcessRequest request;
-  request.argv = {"pg_restore",    "--no-owner",         "--no-privileges", "--exit-on-error",
-                  "--single-transaction", "--no-password", "--dbname=" + url_of(url, name)};
+  request.argv = {"pg_restore",
+                  "--no-owner",
+                  "--no-privileges",
+                  "--exit-on-error",
+                  "--single-transaction",
+                  "--no-password",
+                  "--dbname=" + url_of(url, name)};
   request.unset_env = {"DIHYA_TOKEN"};
   auto restore = StreamingProcess::start(request, StreamingProcess::Direction::write_stdin);
   if (!restore) return restore.error();
@@ -72,9 +77,9 @@ Result<Restored> restore_into(const DatabaseUrl& url, const std::string& name,
   auto counts = count_table_rows(**db);
   if (!counts) return counts.error();
   if (*counts != database.value("tables", Json::object()))
-    return make_error(ExitCode::data_error, "core.backup.row_counts_differ",
-                      {{"expected", database.value("tables", Json::object()).dump()},
-                       {"found", counts->dump()}});
+    return make_error(
+        ExitCode::data_error, "core.backup.row_counts_differ",
+        {{"expected", database.value("tables", Json::object()).dump()}, {"found", counts->dump()}});
   return Restored{*counts, read->manifest, read->entries, read->bytes};
 }
 
@@ -82,8 +87,8 @@ std::string scratch_name(const std::string& base, const char* kind) {
   unsigned char random[4];
   crypto_init();
   randombytes_buf(random, sizeof random);
-  std::string suffix = fmt::format("_{}_{}", kind,
-                                   to_hex(std::string_view(reinterpret_cast<const char*>(random), 4)));
+  std::string suffix = fmt::format(
+      "_{}_{}", kind, to_hex(std::string_view(reinterpret_cast<const char*>(random), 4)));
   return base.substr(0, 63 - suffix.size()) + suffix;
 }
 

@@ -124,7 +124,8 @@ Result<ReadOutcome> read_backup(const BackupRepository& repo, const BackupInfo& 
     if (action.extract_root) {
       auto it = extractors.find(action.extract_root->string());
       if (it == extractors.end())
-        it = extractors.emplace(action.extract_root->string(), Extractor(*action.extract_root)).first;
+        it = extractors.emplace(action.extract_root->string(), Extractor(*action.extract_root))
+                 .first;
       if (Status written = it->second.extract(archive, entry, &hash); !written)
         return written.error();
     } else if (entry.type == EntryType::file) {
@@ -158,7 +159,8 @@ Result<ReadOutcome> read_backup(const BackupRepository& repo, const BackupInfo& 
   if (file_digest.bytes != info.file_bytes || file_digest.sha.hex() != info.file_sha256)
     return mismatch(info.id, "file SHA-256");
   if (!manifest_text) return mismatch(info.id, "manifest missing");
-  if (sha256_hex(*manifest_text) != info.manifest_sha256) return mismatch(info.id, "manifest SHA-256");
+  if (sha256_hex(*manifest_text) != info.manifest_sha256)
+    return mismatch(info.id, "manifest SHA-256");
   Json manifest = Json::parse(*manifest_text, nullptr, false);
   if (!manifest.is_object() || manifest.value("id", "") != info.id ||
       manifest.value("tenant", "") != info.tenant || !manifest.contains("index") ||
@@ -167,7 +169,8 @@ Result<ReadOutcome> read_backup(const BackupRepository& repo, const BackupInfo& 
   const Json& index = manifest["index"];
   if (!index_sha256) return mismatch(info.id, "index missing");
   if (index.value("sha256", "") != *index_sha256) return mismatch(info.id, "index SHA-256");
-  if (index.value("entries", std::int64_t{-1}) != outcome.entries || info.entries != outcome.entries)
+  if (index.value("entries", std::int64_t{-1}) != outcome.entries ||
+      info.entries != outcome.entries)
     return mismatch(info.id, "entry count " + std::to_string(outcome.entries));
   // Every entry read (name, type, mode, mtime, size, SHA-256, link) is the one listed.
   if (seen.hex() != *index_sha256) return mismatch(info.id, "entries differ from the index");

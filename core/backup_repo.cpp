@@ -24,13 +24,13 @@ bool ends_with(std::string_view text, std::string_view suffix) {
 bool valid_backup_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           c == '-';
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
   });
 }
 
 Error repo_error(const fs::path& path, const char* id = "core.fs.io_error") {
-  return make_error(ExitCode::io_error, id, {{"path", path.string()}, {"reason", std::strerror(errno)}});
+  return make_error(ExitCode::io_error, id,
+                    {{"path", path.string()}, {"reason", std::strerror(errno)}});
 }
 
 }  // namespace
@@ -225,8 +225,7 @@ Status BackupRepository::save_sidecar(const BackupInfo& info) const {
 Status BackupRepository::remove(const BackupInfo& info) const {
   if (::unlink(sidecar_path(info.id).c_str()) != 0 && errno != ENOENT)
     return repo_error(sidecar_path(info.id));
-  if (::unlink(file_path(info).c_str()) != 0 && errno != ENOENT)
-    return repo_error(file_path(info));
+  if (::unlink(file_path(info).c_str()) != 0 && errno != ENOENT) return repo_error(file_path(info));
   int dir = ::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) {
     ::fsync(dir);

@@ -105,9 +105,9 @@ Result<Json> check_sqlite_copy(const fs::path& file, const Json& database, bool 
   auto counts = count_table_rows(**db);
   if (!counts) return counts.error();
   if (*counts != database.value("tables", Json::object()))
-    return make_error(ExitCode::data_error, "core.backup.row_counts_differ",
-                      {{"expected", database.value("tables", Json::object()).dump()},
-                       {"found", counts->dump()}});
+    return make_error(
+        ExitCode::data_error, "core.backup.row_counts_differ",
+        {{"expected", database.value("tables", Json::object()).dump()}, {"found", counts->dump()}});
   return *counts;
 }
 
@@ -121,7 +121,8 @@ Status sync_tree(const fs::path& dir) {
 struct DirectoryTimes {
   std::vector<std::pair<fs::path, ArchiveEntry>> dirs;
   void apply() {
-    for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) set_entry_attributes(it->second, it->first);
+    for (auto it = dirs.rbegin(); it != dirs.rend(); ++it)
+      set_entry_attributes(it->second, it->first);
   }
 };
 

@@ -2,8 +2,8 @@
 // tar, through zstd and optionally an envelope, with a manifest of every entry's SHA-256.
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <sodium.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -58,8 +58,7 @@ Status BackupWriter::open_index() {
 }
 
 Result<Json> BackupWriter::close_index() {
-  if (!m_pending.empty())
-    m_index_status = write_all(m_index.get(), m_pending, m_index_path);
+  if (!m_pending.empty()) m_index_status = write_all(m_index.get(), m_pending, m_index_path);
   m_pending.clear();
   if (!m_index_status) return m_index_status.error();
   m_index.reset();
@@ -90,12 +89,17 @@ Status BackupWriter::bytes(const std::string& name, std::string_view data, unsig
 }
 
 Status BackupWriter::directory(const std::string& name, const struct stat& st) {
-  if (Status added = m_archive.add_directory(name, st.st_mode & 07777, st.st_mtim.tv_sec,
-                                             st.st_mtim.tv_nsec);
+  if (Status added =
+          m_archive.add_directory(name, st.st_mode & 07777, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
       !added)
     return added;
-  record({name, EntryType::directory, st.st_mode & 07777, st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-          0, {}},
+  record({name,
+          EntryType::directory,
+          st.st_mode & 07777,
+          st.st_mtim.tv_sec,
+          st.st_mtim.tv_nsec,
+          0,
+          {}},
          "");
   return {};
 }
@@ -162,7 +166,8 @@ Status BackupWriter::tree(const fs::path& root, const std::string& name) {
       if (link_stays_inside(relative, target)) {
         if (Status added = symlink(entry_name, target, cst); !added) return added;
       } else {
-        m_skipped.push_back({{"entry", entry_name}, {"reason", "link_escapes"}, {"target", target}});
+        m_skipped.push_back(
+            {{"entry", entry_name}, {"reason", "link_escapes"}, {"target", target}});
       }
     } else {
       m_skipped.push_back({{"entry", entry_name}, {"reason", "special_file"}});
@@ -214,8 +219,11 @@ Result<BackupOutcome> create_backup(const TenantConfig& tenant, const fs::path& 
   std::unique_ptr<ByteSink> sealed;
   ByteSink* under_zstd = file_sink.get();
   if (request.encryption) {
-    Json metadata = {{"kind", "dihya-backup"}, {"id", info.id},         {"tenant", info.tenant},
-                     {"target", info.target},  {"created", format_rfc3339_ms(started)}};
+    Json metadata = {{"kind", "dihya-backup"},
+                     {"id", info.id},
+                     {"tenant", info.tenant},
+                     {"target", info.target},
+                     {"created", format_rfc3339_ms(started)}};
     auto writer = EnvelopeWriter::begin(*file_sink, *request.encryption, metadata);
     if (!writer) return writer.error();
     sealed = envelope_sink(std::move(*writer));

@@ -133,7 +133,8 @@ Result<RecipientKey> parse_recipient(std::string_view text) {
 std::string encode_identity_protected(const IdentityKey& key, std::string_view passphrase) {
   crypto_init();
   // salt | nonce | secretbox(secret), the key derived with Argon2id (moderate limits).
-  constexpr std::size_t salt_size = crypto_pwhash_SALTBYTES, nonce_size = crypto_secretbox_NONCEBYTES;
+  constexpr std::size_t salt_size = crypto_pwhash_SALTBYTES,
+                        nonce_size = crypto_secretbox_NONCEBYTES;
   std::string raw(salt_size + nonce_size + 32 + crypto_secretbox_MACBYTES, '\0');
   auto* bytes = reinterpret_cast<unsigned char*>(raw.data());
   randombytes_buf(bytes, salt_size + nonce_size);
@@ -163,7 +164,8 @@ Result<IdentityKey> load_identity(const std::filesystem::path& path,
     crypto_scalarmult_base(key.public_key.data(), key.secret.data());
     return key;
   }
-  constexpr std::size_t salt_size = crypto_pwhash_SALTBYTES, nonce_size = crypto_secretbox_NONCEBYTES;
+  constexpr std::size_t salt_size = crypto_pwhash_SALTBYTES,
+                        nonce_size = crypto_secretbox_NONCEBYTES;
   constexpr std::size_t size = salt_size + nonce_size + 32 + crypto_secretbox_MACBYTES;
   unsigned char raw[size];
   if (Status read = read_key_file(path, k_protected_identity_prefix, raw, size, true); !read)

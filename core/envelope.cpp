@@ -3,8 +3,8 @@
 #include <sodium.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "core/fs.hpp"
@@ -455,8 +455,8 @@ Status envelope_rewrap(int in_fd, int out_fd, const EnvelopeOpeners& openers,
       return make_error(ExitCode::io_error, "core.fs.io_error",
                         {{"path", "envelope"}, {"reason", std::strerror(errno)}});
     if (n == 0) return {};
-    if (Status written =
-            write_all(out_fd, std::string_view(buffer.data(), static_cast<std::size_t>(n)), "envelope");
+    if (Status written = write_all(
+            out_fd, std::string_view(buffer.data(), static_cast<std::size_t>(n)), "envelope");
         !written)
       return written;
   }

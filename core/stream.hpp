@@ -58,7 +58,6 @@ struct StreamDigest {
   std::int64_t bytes = 0;
 };
 std::unique_ptr<ByteSink> digest_sink(std::unique_ptr<ByteSink> next, StreamDigest& digest);
-std::unique_ptr<ByteSource> digest_source(std::unique_ptr<ByteSource> source,
-                                          StreamDigest& digest);
+std::unique_ptr<ByteSource> digest_source(std::unique_ptr<ByteSource> source, StreamDigest& digest);
 
 }  // namespace dihya

@@ -189,9 +189,8 @@ std::string key_passphrase(const RotateKeysCommand& command, const Context& ctx)
 void write_identity(const fs::path& path, const IdentityKey& key,
                     const std::optional<std::string>& passphrase) {
   take(make_directories(path.parent_path(), 0700));
-  take(atomic_write(path, passphrase ? encode_identity_protected(key, *passphrase)
-                                     : encode_identity(key),
-                    0600));
+  take(atomic_write(
+      path, passphrase ? encode_identity_protected(key, *passphrase) : encode_identity(key), 0600));
 }
 
 }  // namespace
@@ -211,7 +210,8 @@ int run_rotate_keys(const RotateKeysCommand& command, Context& ctx) {
       if (fs::exists(path, ec))
         fail(ExitCode::cant_create, "ops.audit.key_exists", {{"path", path.string()}});
     if (ctx.dry_run()) {
-      ctx.print(m.text("ops.keys.generate_plan", {{"secret", secret.string()}, {"public", pub.string()}}));
+      ctx.print(m.text("ops.keys.generate_plan",
+                       {{"secret", secret.string()}, {"public", pub.string()}}));
       return 0;
     }
     std::optional<std::string> passphrase;
@@ -223,11 +223,14 @@ int run_rotate_keys(const RotateKeysCommand& command, Context& ctx) {
     std::string id = recipient_id(key.public_key);
     details["key_id"] = id;
     details["protected"] = command.protect;
-    ctx.result() = {{"key_id", id}, {"public_key", pub.string()}, {"identity", secret.string()},
+    ctx.result() = {{"key_id", id},
+                    {"public_key", pub.string()},
+                    {"identity", secret.string()},
                     {"protected", command.protect}};
     ctx.set_summary("ops.keys.generated", {{"key_id", id}});
     ctx.print(m.text("ops.keys.generated", {{"key_id", id}}));
-    ctx.print("  " + m.text("ops.keys.paths", {{"secret", secret.string()}, {"public", pub.string()}}));
+    ctx.print("  " +
+              m.text("ops.keys.paths", {{"secret", secret.string()}, {"public", pub.string()}}));
     return 0;
   }
 
@@ -252,7 +255,8 @@ int run_rotate_keys(const RotateKeysCommand& command, Context& ctx) {
     std::size_t count = 0;
     if (repo)
       for (const auto& info : take(repo->list())) count += info.encrypted ? 1 : 0;
-    ctx.print(m.text("ops.keys.rotate_plan", {{"count", std::to_string(count)}, {"key_id", old_id}}));
+    ctx.print(
+        m.text("ops.keys.rotate_plan", {{"count", std::to_string(count)}, {"key_id", old_id}}));
     details["dry_run"] = true;
     return 0;
   }
@@ -281,10 +285,15 @@ int run_rotate_keys(const RotateKeysCommand& command, Context& ctx) {
   details["key_id"] = new_id;
   details["rewrapped"] = rewrapped;
   details["retired"] = retired.string();
-  ctx.result() = {{"key_id", new_id},       {"old_key_id", old_id}, {"rewrapped", rewrapped},
-                  {"retired", retired.string()}, {"public_key", pub.string()}};
-  ctx.set_summary("ops.keys.rotated", {{"key_id", new_id}, {"count", std::to_string(rewrapped.size())}});
-  ctx.print(m.text("ops.keys.rotated", {{"key_id", new_id}, {"count", std::to_string(rewrapped.size())}}));
+  ctx.result() = {{"key_id", new_id},
+                  {"old_key_id", old_id},
+                  {"rewrapped", rewrapped},
+                  {"retired", retired.string()},
+                  {"public_key", pub.string()}};
+  ctx.set_summary("ops.keys.rotated",
+                  {{"key_id", new_id}, {"count", std::to_string(rewrapped.size())}});
+  ctx.print(m.text("ops.keys.rotated",
+                   {{"key_id", new_id}, {"count", std::to_string(rewrapped.size())}}));
   ctx.print("  " + m.text("ops.keys.retired", {{"key_id", old_id}, {"path", retired.string()}}));
   return 0;
 }

@@ -110,8 +110,9 @@ std::string tree_listing(const fs::path& root, const std::set<std::string>& skip
     if (skip.count(relative)) continue;
     struct stat st {};
     ::lstat(it->path().c_str(), &st);
-    std::string line = relative + " mode=" + std::to_string(st.st_mode) + " mtime=" +
-                       std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+    std::string line = relative + " mode=" + std::to_string(st.st_mode) +
+                       " mtime=" + std::to_string(st.st_mtim.tv_sec) + "." +
+                       std::to_string(st.st_mtim.tv_nsec);
     if (S_ISREG(st.st_mode))
       line += " size=" + std::to_string(st.st_size) + " sha=" + sha256_hex(read_text(it->path()));
     else if (S_ISLNK(st.st_mode))
@@ -156,8 +157,13 @@ std::string craft_backup(const BackupWorkspace& ws, const std::vector<CraftedEnt
       archive_entry_set_filetype(entry, AE_IFREG);
       archive_entry_set_perm(entry, 0644);
       archive_entry_set_size(entry, static_cast<la_int64_t>(e.data.size()));
-      index += index_line({e.name, EntryType::file, 0644, 1700000000, 0,
-                           static_cast<std::int64_t>(e.data.size()), {}},
+      index += index_line({e.name,
+                           EntryType::file,
+                           0644,
+                           1700000000,
+                           0,
+                           static_cast<std::int64_t>(e.data.size()),
+                           {}},
                           sha256_hex(e.data));
     } else {
       archive_entry_set_filetype(entry, AE_IFLNK);
@@ -172,10 +178,16 @@ std::string craft_backup(const BackupWorkspace& ws, const std::vector<CraftedEnt
   std::int64_t created = now_ms();
   std::string id = "20200101T000000Z-files-crafted" + std::to_string(created % 100000);
   add_bytes("index.jsonl", index);
-  Json manifest = {{"format", "dihya-backup-manifest"}, {"version", 1}, {"id", id},
-                   {"tenant", "demo"}, {"target", "files"},
-                   {"index", {{"entry", "index.jsonl"}, {"entries", entries.size()},
-                              {"bytes", index.size()}, {"sha256", sha256_hex(index)}}}};
+  Json manifest = {{"format", "dihya-backup-manifest"},
+                   {"version", 1},
+                   {"id", id},
+                   {"tenant", "demo"},
+                   {"target", "files"},
+                   {"index",
+                    {{"entry", "index.jsonl"},
+                     {"entries", entries.size()},
+                     {"bytes", index.size()},
+                     {"sha256", sha256_hex(index)}}}};
   std::string manifest_text = manifest.dump();
   add_bytes("manifest.json", manifest_text);
   archive_write_close(a);
@@ -186,7 +198,8 @@ std::string craft_backup(const BackupWorkspace& ws, const std::vector<CraftedEnt
   {
     Fd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600));
     auto sink = zstd_sink(fd_sink(fd.get()), 3, 1);
-    if (!sink->write(tar) || !sink->finish()) throw std::runtime_error("cannot write " + file.string());
+    if (!sink->write(tar) || !sink->finish())
+      throw std::runtime_error("cannot write " + file.string());
   }
   std::string bytes = read_text(file);
   Json sidecar = {{"format", "dihya-backup-sidecar"},

@@ -19,7 +19,8 @@ std::string url_of(const std::string& name) {
 
 void drop(const std::string& name) {
   auto db = open_database(postgres_admin_url());
-  if (db) (void)(*db)->execute("DROP DATABASE IF EXISTS " + quote_identifier(name) + " WITH (FORCE)");
+  if (db)
+    (void)(*db)->execute("DROP DATABASE IF EXISTS " + quote_identifier(name) + " WITH (FORCE)");
 }
 
 }  // namespace

@@ -227,7 +227,31 @@ TEST_CASE("the config backup holds the config, hooks and public keys, never a pr
   CHECK_FALSE(fs::exists(to / "hooks" / "stray.key"));
   CHECK(read_text(to / "keys" / "0-backup.pub").rfind("dihya-pub:", 0) == 0);
   for (const auto& entry : fs::recursive_directory_iterator(to))
-    if (entry.is_regular_file()) CHECK(read_text(entry.path()).find("dihya-sec") == std::string::npos);
+    if (entry.is_regular_file())
+      CHECK(read_text(entry.path()).find("dihya-sec") == std::string::npos);
+}
+
+TEST_CASE("the config restored in place, the previous one kept beside it", "[backup_tool]") {
+  BackupWorkspace ws;
+  fs::path hooks = ws.dir() / "hooks";
+  fs::create_directories(hooks);
+  write_text(hooks / "backup.post", "#!/bin/sh\nexit 0\n", 0700);
+  ws.config()["tenants"]["demo"]["hooks_dir"] = hooks.string();
+  ws.save();
+  std::string saved = read_text(ws.config_path());
+  REQUIRE(ws.run("backup", {"--target", "config"}).code == 0);
+  // The config changes (a stricter policy) and a hook is replaced.
+  ws.config()["tenants"]["demo"]["backup"]["keep"] = {{"last", 1}};
+  ws.save();
+  write_text(hooks / "backup.post", "#!/bin/sh\nexit 1\n", 0700);
+  auto restore = ws.run("restore", {"--latest", "--target", "config", "--json"});
+  INFO(restore.err);
+  REQUIRE(restore.code == 0);
+  CHECK(read_text(ws.config_path()) == saved);
+  CHECK(read_text(hooks / "backup.post") == "#!/bin/sh\nexit 0\n");
+  Json result = Json::parse(restore.out);
+  REQUIRE(result["safety"].size() == 2);
+  CHECK(read_text(result["safety"][0].get<std::string>()).find("\"last\": 1") != std::string::npos);
 }
 
 TEST_CASE("a backup taken while writers run is consistent", "[backup_tool]") {
@@ -237,7 +261,8 @@ TEST_CASE("a backup taken while writers run is consistent", "[backup_tool]") {
     auto db = open_database(url);
     REQUIRE(db.ok());
     REQUIRE((*db)->execute("PRAGMA journal_mode=WAL").ok());
-    REQUIRE((*db)->execute("CREATE TABLE ledger (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER)").ok());
+    REQUIRE(
+        (*db)->execute("CREATE TABLE ledger (id INTEGER PRIMARY KEY, a INTEGER, b INTEGER)").ok());
   }
   // Each transaction moves 1 from a to b in a new row pair: a consistent copy has
   // sum(a) + sum(b) == 0 and an even row count.
@@ -288,8 +313,7 @@ TEST_CASE("kill -9 during a backup: nothing listed, the next run cleans up", "[b
   while (std::chrono::steady_clock::now() < deadline && !started) {
     std::error_code ec;
     if (fs::exists(work, ec))
-      for (const auto& entry : fs::directory_iterator(work, ec))
-        started |= entry.file_size(ec) > 0;
+      for (const auto& entry : fs::directory_iterator(work, ec)) started |= entry.file_size(ec) > 0;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   REQUIRE(started);
@@ -329,9 +353,13 @@ TEST_CASE("Ctrl-C during a backup: exit 130, nothing listed, nothing left behind
   CHECK(WEXITSTATUS(status) == 130);
   CHECK(Json::parse(ws.run("list_backups", {"--json"}).out)["backups"].empty());
   CHECK(fs::is_empty(work));
-  Json record = Json::parse(read_lines(ws.audit_log()).back());
-  CHECK(record["tool"] == "backup");
+  Json record;
+  for (const auto& line : read_lines(ws.audit_log())) {
+    Json r = Json::parse(line);
+    if (r["tool"] == "backup") record = r;
+  }
   CHECK(record["exit_code"] == 130);
+  CHECK(record["outcome"] == "failure");
 }
 
 TEST_CASE("an interrupted restore leaves the original intact", "[backup_tool]") {
@@ -366,8 +394,8 @@ TEST_CASE("crafted archives with unsafe names or links are refused", "[backup_to
   BackupWorkspace ws;
   {
     // The same crafting with safe names restores: the refusals below are the names' doing.
-    std::string id = craft_backup(ws, {{"files/uploads/ok.txt", "fine", ""},
-                                       {"files/uploads/l", "", "ok.txt"}});
+    std::string id =
+        craft_backup(ws, {{"files/uploads/ok.txt", "fine", ""}, {"files/uploads/l", "", "ok.txt"}});
     fs::path to = ws.dir() / "safe-restore";
     auto restore = ws.run("restore", {id, "--target", "files", "--to", to.string()});
     INFO(restore.err);

@@ -25,11 +25,13 @@ TEST_CASE("backup options: target, level, tag", "[backup_validators]") {
   REQUIRE(defaults.ok());
   CHECK(defaults->target == BackupTarget::all);
   CHECK_FALSE(defaults->encrypt);
-  auto db = parse_backup_options(args_of({}, {{"target", "db"}, {"compression-level", "19"}}, {"encrypt"}));
+  auto db = parse_backup_options(
+      args_of({}, {{"target", "db"}, {"compression-level", "19"}}, {"encrypt"}));
   REQUIRE(db.ok());
   CHECK(db->target == BackupTarget::db);
   CHECK(*db->compression_level == 19);
-  CHECK(parse_backup_options(args_of({}, {{"target", "everything"}})).error().id == "backup.bad_target");
+  CHECK(parse_backup_options(args_of({}, {{"target", "everything"}})).error().id ==
+        "backup.bad_target");
   for (const char* level : {"0", "20", "3x", ""})
     CHECK(parse_backup_options(args_of({}, {{"compression-level", level}})).error().code ==
           ExitCode::usage);
@@ -44,7 +46,8 @@ TEST_CASE("restore options: an id or --latest, a part, --include only with --to"
   auto ok = parse_restore_options(args_of({"20261124T231500Z-db-1a2b3c4d"}, {{"target", "db"}}));
   REQUIRE(ok.ok());
   CHECK(ok->id == "20261124T231500Z-db-1a2b3c4d");
-  auto latest = parse_restore_options(args_of({}, {{"target", "files"}, {"to", "/x"}, {"include", "*.pdf"}}, {"latest"}));
+  auto latest = parse_restore_options(
+      args_of({}, {{"target", "files"}, {"to", "/x"}, {"include", "*.pdf"}}, {"latest"}));
   REQUIRE(latest.ok());
   CHECK(latest->id == "latest");
   CHECK(latest->request.include == std::vector<std::string>{"*.pdf"});
@@ -52,7 +55,8 @@ TEST_CASE("restore options: an id or --latest, a part, --include only with --to"
   CHECK(parse_restore_options(args_of({"x"}, {{"target", "db"}}, {"latest"})).error().id ==
         "backup.id_or_latest");
   CHECK(parse_restore_options(args_of({"x"}, {})).error().id == "backup.target_required");
-  CHECK(parse_restore_options(args_of({"x"}, {{"target", "all"}})).error().id == "backup.bad_target");
+  CHECK(parse_restore_options(args_of({"x"}, {{"target", "all"}})).error().id ==
+        "backup.bad_target");
   CHECK(parse_restore_options(args_of({"x"}, {{"target", "files"}, {"include", "*"}})).error().id ==
         "core.backup.include_needs_to");
 }

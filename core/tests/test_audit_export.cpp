@@ -42,6 +42,13 @@ TEST_CASE("CSV follows RFC 4180 quoting", "[audit][export]") {
                   "duration_ms,details,prev,hash\r\n",
                   0) == 0);
   CHECK(csv.find("\"o\"\"brien\"") != std::string::npos);
+  // A value a spreadsheet would run as a formula is neutralized.
+  Json formula = tricky_record();
+  formula["target"] = "=HYPERLINK(\"http://x\")";
+  formula["user"] = "@admin";
+  std::string exported = render_audit_records({formula}, AuditFormat::csv, Messages(Language::en));
+  CHECK(exported.find(",\"'=HYPERLINK(\"\"http://x\"\")\",") != std::string::npos);
+  CHECK(exported.find(",'@admin,") != std::string::npos);
   CHECK(csv.find("\"a|b=c\\d\nline2, \"\"q\"\"]\"") != std::string::npos);
 }
 

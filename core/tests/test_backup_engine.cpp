@@ -147,10 +147,8 @@ TEST_CASE("sidecars: round trip, and refusal of unsafe ids and files", "[backup_
   CHECK(back->to_json() == info.to_json());
   for (auto mutate : std::vector<std::function<void(Json&)>>{
            [](Json& j) { j["id"] = "../../etc/passwd"; },
-           [](Json& j) { j["file"] = "/etc/passwd"; },
-           [](Json& j) { j["target"] = "everything"; },
-           [](Json& j) { j["version"] = 99; },
-           [](Json& j) { j.erase("file_sha256"); },
+           [](Json& j) { j["file"] = "/etc/passwd"; }, [](Json& j) { j["target"] = "everything"; },
+           [](Json& j) { j["version"] = 99; }, [](Json& j) { j.erase("file_sha256"); },
            [](Json& j) { j["created"] = "yesterday"; }}) {
     Json j = info.to_json();
     mutate(j);
