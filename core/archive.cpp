@@ -44,6 +44,26 @@ la_ssize_t read_callback(::archive*, void* client, const void** buffer) {
   return static_cast<la_ssize_t>(*got);
 }
 
+// A file's data: hashed, written, and handed to the kernel's writeback as it goes.
+class HashingFileSink : public ByteSink {
+ public:
+  HashingFileSink(int fd, fs::path path, Sha256* hash)
+      : m_fd(fd), m_path(std::move(path)), m_hash(hash) {}
+  Status write(std::string_view data) override {
+    if (m_hash) m_hash->update(data);
+    if (Status written = write_all(m_fd, data, m_path); !written) return written;
+    m_behind.wrote(m_fd, data.size());
+    return {};
+  }
+  Status finish() override { return {}; }
+
+ private:
+  int m_fd;
+  fs::path m_path;
+  Sha256* m_hash;
+  WriteBehind m_behind;
+};
+
 }  // namespace
 
 bool safe_entry_name(const std::string& name) {
@@ -292,15 +312,18 @@ Status Extractor::extract(ArchiveReader& reader, const ArchiveEntry& entry, Sha2
   if (!fd.valid())
     return make_error(ExitCode::cant_create, "core.fs.cant_create",
                       {{"path", target.string()}, {"reason", std::strerror(errno)}});
-  WriteBehind behind;  // a large file goes to disk while it is still being extracted
+  // Hashing and writing a large file run on a thread of their own, beside the decompression
+  // that feeds them here; the file goes to disk while it is still being extracted.
+  std::unique_ptr<ByteSink> out = std::make_unique<HashingFileSink>(fd.get(), target, hash);
+  if (entry.size >= (std::int64_t{1} << 20)) out = async_sink(std::move(out), 16);
   for (;;) {
     auto block = reader.read();
     if (!block) return block.error();
     if (block->empty()) break;
-    if (hash) hash->update(*block);
-    if (Status written = write_all(fd.get(), *block, target); !written) return written;
-    behind.wrote(fd.get(), block->size());
+    if (Status written = out->write(*block); !written) return written;
   }
+  if (Status finished = out->finish(); !finished) return finished;
+  out.reset();
   ::fchmod(fd.get(), entry.mode & 07777);
   struct timespec times[2] = {{entry.mtime, entry.mtime_nsec}, {entry.mtime, entry.mtime_nsec}};
   ::futimens(fd.get(), times);
