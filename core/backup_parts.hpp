@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/backup.hpp"
@@ -45,6 +46,8 @@ class BackupWriter {
 
   std::int64_t entries() const { return m_count; }
   const Json& skipped() const { return m_skipped; }
+  // Never walk into DIR (the repository, when it lies inside a file root).
+  void exclude(const fs::path& dir);
   std::int64_t data_bytes() const { return m_data_bytes; }
 
  private:
@@ -63,6 +66,7 @@ class BackupWriter {
   std::int64_t m_data_bytes = 0;
   std::string m_part_prefix;
   std::function<bool(const fs::path&)> m_exclude;
+  std::vector<std::pair<dev_t, ino_t>> m_excluded_dirs;
 };
 
 // The database part: a consistent SQLite snapshot (db/<file>) or a pg_dump custom-format

@@ -149,6 +149,11 @@ Status BackupWriter::tree(const fs::path& root, const std::string& name) {
     struct stat cst {};
     if (::lstat(path.c_str(), &cst) != 0) return io_error(path);
     if (S_ISDIR(cst.st_mode)) {
+      if (std::find(m_excluded_dirs.begin(), m_excluded_dirs.end(),
+                    std::pair<dev_t, ino_t>{cst.st_dev, cst.st_ino}) != m_excluded_dirs.end()) {
+        m_skipped.push_back({{"entry", entry_name}, {"reason", "repository"}});
+        continue;
+      }
       if (Status added = tree(path, entry_name); !added) return added;
     } else if (S_ISREG(cst.st_mode)) {
       if (m_exclude && m_exclude(path)) {
@@ -174,6 +179,11 @@ Status BackupWriter::tree(const fs::path& root, const std::string& name) {
     }
   }
   return {};
+}
+
+void BackupWriter::exclude(const fs::path& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) == 0) m_excluded_dirs.emplace_back(st.st_dev, st.st_ino);
 }
 
 Status BackupWriter::part_tree(const fs::path& root, const std::string& name,
@@ -249,6 +259,7 @@ Result<BackupOutcome> create_backup(const TenantConfig& tenant, const fs::path& 
   } remove_index{index_file};
   BackupWriter writer(archive, index_file, request.progress);
   if (Status opened = writer.open_index(); !opened) return opened.error();
+  writer.exclude(repo.root());  // a repository inside a file root is not backed up into itself
   Json manifest = {{"format", "dihya-backup-manifest"},
                    {"version", k_backup_format_version},
                    {"id", info.id},

@@ -73,6 +73,21 @@ TEST_CASE("backup and restore round trip: database content and file tree identic
   CHECK(record["details"]["id"] == id);
 }
 
+TEST_CASE("a repository inside a file root is never backed up into itself", "[backup_tool]") {
+  BackupWorkspace ws;
+  ws.config()["tenants"]["demo"]["backup"]["repository"] = "data/demo/uploads/backups";
+  ws.save();
+  REQUIRE(ws.run("backup", {"--target", "files"}).code == 0);
+  auto second = ws.run("backup", {"--target", "files", "--json"});
+  INFO(second.err);
+  REQUIRE(second.code == 0);
+  CHECK(second.err.find("backups") != std::string::npos);  // left out, with a warning
+  fs::path to = ws.dir() / "copy";
+  REQUIRE(ws.run("restore", {"--latest", "--target", "files", "--to", to.string()}).code == 0);
+  CHECK(fs::exists(to / "uploads" / "a.txt"));
+  CHECK_FALSE(fs::exists(to / "uploads" / "backups"));
+}
+
 TEST_CASE("list_backups needs no key and verify_backup checks every backup", "[backup_tool]") {
   BackupWorkspace ws;
   REQUIRE(ws.run("backup", {"--target", "db", "--encrypt"}).code == 0);
