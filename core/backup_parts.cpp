@@ -72,11 +72,7 @@ Result<Json> postgres_part(const std::string& url, BackupWriter& writer) {
     auto row = (*stmt)->step();
     if (!row) return row.error();
     snapshot_id = (*stmt)->get_text(0);
-    while (true) {
-      auto more = (*stmt)->step();
-      if (!more || !*more) break;
-    }
-  }
+  }  // the statement is finished (drained) here
   auto counts = count_table_rows(**db);
   if (!counts) return counts.error();
   ProcessRequest request;
@@ -169,6 +165,24 @@ Result<Json> count_table_rows(Database& db) {
     tables[name] = *rows;
   }
   return tables;
+}
+
+Result<Json> database_section(const Json& manifest, const std::string& id, const char* engine) {
+  Json database = manifest.value("database", Json::object());
+  if (database.value("engine", "") != engine)
+    return make_error(ExitCode::data_error, "core.backup.engine_differs",
+                      {{"id", id}, {"engine", database.value("engine", "?")}});
+  return database;
+}
+
+Result<Json> check_row_counts(Database& db, const Json& database) {
+  auto counts = count_table_rows(db);
+  if (!counts) return counts.error();
+  Json expected = database.value("tables", Json::object());
+  if (*counts != expected)
+    return make_error(ExitCode::data_error, "core.backup.row_counts_differ",
+                      {{"expected", expected.dump()}, {"found", counts->dump()}});
+  return counts;
 }
 
 Result<Json> write_database_part(const TenantConfig& tenant, const fs::path& work,

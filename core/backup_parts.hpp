@@ -78,7 +78,12 @@ Result<Json> write_database_part(const TenantConfig& tenant, const fs::path& wor
 Result<Json> write_config_part(const TenantConfig& tenant, const fs::path& config_file,
                                BackupWriter& writer);
 
-// Per-table row counts of the database at URL (the scratch copy a restore test made).
+// Per-table row counts of DB.
 Result<Json> count_table_rows(Database& db);
+// The manifest's database section of backup ID, which must be of ENGINE (65 otherwise).
+Result<Json> database_section(const Json& manifest, const std::string& id, const char* engine);
+// DB's per-table row counts, which must equal those of the manifest's DATABASE section (65
+// otherwise).
+Result<Json> check_row_counts(Database& db, const Json& database);
 
 }  // namespace dihya

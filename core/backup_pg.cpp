@@ -68,18 +68,12 @@ Result<Restored> restore_into(const DatabaseUrl& url, const std::string& name,
   if (ended->exit_code != 0)
     return make_error(ExitCode::failure, "core.backup.pg_restore_failed",
                       {{"status", std::to_string(ended->exit_code)}, {"reason", ended->err}});
-  const Json& database = read->manifest.value("database", Json::object());
-  if (database.value("engine", "") != "postgresql")
-    return make_error(ExitCode::data_error, "core.backup.engine_differs",
-                      {{"id", info.id}, {"engine", database.value("engine", "?")}});
+  auto database = database_section(read->manifest, info.id, "postgresql");
+  if (!database) return database.error();
   auto db = open_database(url_of(url, name));
   if (!db) return db.error();
-  auto counts = count_table_rows(**db);
+  auto counts = check_row_counts(**db, *database);
   if (!counts) return counts.error();
-  if (*counts != database.value("tables", Json::object()))
-    return make_error(
-        ExitCode::data_error, "core.backup.row_counts_differ",
-        {{"expected", database.value("tables", Json::object()).dump()}, {"found", counts->dump()}});
   return Restored{*counts, read->manifest, read->entries, read->bytes};
 }
 
@@ -98,12 +92,7 @@ Result<bool> database_exists(Database& admin, const std::string& name) {
   (*stmt)->bind(1, Field::of(name));
   auto row = (*stmt)->step();
   if (!row) return row.error();
-  bool exists = (*stmt)->get_integer(0) > 0;
-  while (true) {
-    auto more = (*stmt)->step();
-    if (!more || !*more) break;
-  }
-  return exists;
+  return (*stmt)->get_integer(0) > 0;
 }
 
 }  // namespace

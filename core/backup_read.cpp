@@ -22,17 +22,8 @@ Error mismatch(const std::string& id, const std::string& what) {
 
 // Whether the file still is what the sidecar says (read again from the start).
 bool file_matches_sidecar(const fs::path& path, const BackupInfo& info) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return false;
-  StreamDigest digest;
-  auto source = digest_source(fd_source(fd.get()), digest);
-  std::vector<char> buffer(1 << 20);
-  for (;;) {
-    auto got = source->read(buffer.data(), buffer.size());
-    if (!got) return false;
-    if (*got == 0) break;
-  }
-  return digest.bytes == info.file_bytes && digest.sha.hex() == info.file_sha256;
+  auto digest = digest_file(path);
+  return digest && digest->bytes == info.file_bytes && digest->sha256 == info.file_sha256;
 }
 
 }  // namespace
@@ -64,16 +55,9 @@ Result<ReadOutcome> read_backup(const BackupRepository& repo, const BackupInfo& 
       return mismatch(info.id, "envelope metadata");
     opened = envelope_source(std::move(*reader));
   }
-  struct Borrowed : ByteSource {
-    ByteSource& source;
-    explicit Borrowed(ByteSource& s) : source(s) {}
-    Result<std::size_t> read(char* buffer, std::size_t size) override {
-      return source.read(buffer, size);
-    }
-  };
   // Reading, hashing and decrypting the file run on their own thread, ahead of this one.
   std::unique_ptr<ByteSource> plain =
-      zstd_source(async_source(std::make_unique<Borrowed>(opened ? *opened : *raw)));
+      zstd_source(async_source(borrowed_source(opened ? *opened : *raw)));
   ArchiveReader archive(*plain);
   // What was read, as index lines, hashed as it goes: memory does not grow with the entries.
   Sha256 seen;

@@ -16,21 +16,12 @@ namespace {
 
 constexpr std::string_view k_sidecar_format = "dihya-backup-sidecar";
 
-bool ends_with(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
 // A backup id: <yyyymmddThhmmssZ>-<target>-<8 hex>, safe as a file name.
 bool valid_backup_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
   });
-}
-
-Error repo_error(const fs::path& path, const char* id = "core.fs.io_error") {
-  return make_error(ExitCode::io_error, id,
-                    {{"path", path.string()}, {"reason", std::strerror(errno)}});
 }
 
 }  // namespace
@@ -159,17 +150,18 @@ Result<std::vector<std::string>> BackupRepository::clean_leftovers() const {
   for (const auto& entry : fs::directory_iterator(m_root, ec)) {
     std::string name = entry.path().filename().string();
     std::string id;
-    if (ends_with(name, ".tar.zst.enc"))
+    if (name.ends_with(".tar.zst.enc"))
       id = name.substr(0, name.size() - 12);
-    else if (ends_with(name, ".tar.zst"))
+    else if (name.ends_with(".tar.zst"))
       id = name.substr(0, name.size() - 8);
-    else if (ends_with(name, ".json.tmp") || name.rfind(".rewrap-", 0) == 0)
+    else if (name.ends_with(".json.tmp") || name.rfind(".rewrap-", 0) == 0)
       id = "-";  // an unfinished sidecar or re-wrap
     else
       continue;
     if (id != "-" && fs::exists(sidecar_path(id), ec)) continue;
     removed.push_back(name);
-    if (::unlink(entry.path().c_str()) != 0 && errno != ENOENT) return repo_error(entry.path());
+    if (::unlink(entry.path().c_str()) != 0 && errno != ENOENT)
+      return io_error(entry.path(), errno);
   }
   return removed;
 }
@@ -183,7 +175,7 @@ Result<std::vector<BackupInfo>> BackupRepository::list() const {
                       {{"path", m_root.string()}});
   for (const auto& entry : it) {
     std::string name = entry.path().filename().string();
-    if (!ends_with(name, ".json") || name.front() == '.') continue;
+    if (!name.ends_with(".json") || name.front() == '.') continue;
     auto text = read_file(entry.path());
     if (!text) return text.error();
     Json json = Json::parse(*text, nullptr, false);
@@ -224,14 +216,10 @@ Status BackupRepository::save_sidecar(const BackupInfo& info) const {
 
 Status BackupRepository::remove(const BackupInfo& info) const {
   if (::unlink(sidecar_path(info.id).c_str()) != 0 && errno != ENOENT)
-    return repo_error(sidecar_path(info.id));
-  if (::unlink(file_path(info).c_str()) != 0 && errno != ENOENT) return repo_error(file_path(info));
-  int dir = ::open(m_root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
-  return {};
+    return io_error(sidecar_path(info.id), errno);
+  if (::unlink(file_path(info).c_str()) != 0 && errno != ENOENT)
+    return io_error(file_path(info), errno);
+  return fsync_directory(m_root);
 }
 
 Result<std::vector<std::string>> rewrap_backups(const BackupRepository& repo,
@@ -246,7 +234,7 @@ Result<std::vector<std::string>> rewrap_backups(const BackupRepository& repo,
     if (!info.encrypted) continue;
     fs::path path = repo.file_path(info);
     Fd in(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!in.valid()) return repo_error(path);
+    if (!in.valid()) return io_error(path, errno);
     auto ids = envelope_recipient_ids(in.get());
     if (!ids) return ids.error();
     bool done = std::all_of(add_ids.begin(), add_ids.end(),
@@ -262,37 +250,32 @@ Result<std::vector<std::string>> rewrap_backups(const BackupRepository& repo,
       ::lseek(in.get(), 0, SEEK_SET);
       // The new file beside the old one, then renamed over it: a crash leaves one or the other.
       Fd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-      if (!out.valid()) return repo_error(temp);
+      if (!out.valid()) return io_error(temp, errno);
       if (Status rewrapped = envelope_rewrap(in.get(), out.get(), openers, change); !rewrapped) {
         ::unlink(temp.c_str());
         Error error = rewrapped.error();
         error.params.emplace_back("backup", info.id);
         return error;
       }
-      if (::fsync(out.get()) != 0) return repo_error(temp);
+      if (::fsync(out.get()) != 0) return io_error(temp, errno);
     } else if (info.recipients == *ids) {
       continue;
     }
     // The sidecar's hash, size and key ids follow the file. A rotation interrupted between
     // the rename and the sidecar finds the file done and the sidecar stale: it is updated.
     fs::path written = done ? path : temp;
-    Fd check(::open(written.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!check.valid()) return repo_error(written);
-    StreamDigest digest;
-    auto source = digest_source(fd_source(check.get()), digest);
-    std::vector<char> buffer(1 << 20);
-    for (;;) {
-      auto got = source->read(buffer.data(), buffer.size());
-      if (!got) return got.error();
-      if (*got == 0) break;
+    auto digest = digest_file(written);
+    if (!digest) return digest.error();
+    if (!done) {
+      Fd check(::open(temp.c_str(), O_RDONLY | O_CLOEXEC));
+      if (!check.valid()) return io_error(temp, errno);
+      ids = envelope_recipient_ids(check.get());
+      if (!ids) return ids.error();
     }
-    ::lseek(check.get(), 0, SEEK_SET);
-    auto new_ids = envelope_recipient_ids(check.get());
-    if (!new_ids) return new_ids.error();
-    info.file_sha256 = digest.sha.hex();
-    info.file_bytes = digest.bytes;
-    info.recipients = *new_ids;
-    if (!done && ::rename(temp.c_str(), path.c_str()) != 0) return repo_error(path);
+    info.file_sha256 = digest->sha256;
+    info.file_bytes = digest->bytes;
+    info.recipients = *ids;
+    if (!done && ::rename(temp.c_str(), path.c_str()) != 0) return io_error(path, errno);
     if (Status saved = repo.save_sidecar(info); !saved) return saved.error();
     changed.push_back(info.id);
   }

@@ -20,19 +20,6 @@
 namespace dihya {
 namespace {
 
-Error io_error(const fs::path& path) {
-  return make_error(ExitCode::io_error, "core.fs.io_error",
-                    {{"path", path.string()}, {"reason", std::strerror(errno)}});
-}
-
-std::string stamp() {
-  std::string text = format_rfc3339_ms(now_ms()).substr(0, 19);
-  std::string out;
-  for (char c : text)
-    if (c != '-' && c != ':') out += c;
-  return out + "Z";
-}
-
 // A staging directory removed (with what is left in it) unless released.
 struct Staging {
   fs::path path;
@@ -46,19 +33,19 @@ Status make_staging(Staging& staging, const fs::path& dir) {
   staging.path = dir;
   std::error_code ec;
   fs::remove_all(dir, ec);  // a leftover of an interrupted restore of the same backup
-  if (::mkdir(dir.c_str(), 0700) != 0) return io_error(dir);
+  if (::mkdir(dir.c_str(), 0700) != 0) return io_error(dir, errno);
   return {};
 }
 
 Status rename_path(const fs::path& from, const fs::path& to) {
-  if (::rename(from.c_str(), to.c_str()) != 0) return io_error(to);
+  if (::rename(from.c_str(), to.c_str()) != 0) return io_error(to, errno);
   return {};
 }
 
 // Swap two directories atomically (Linux renameat2 RENAME_EXCHANGE).
 Status exchange(const fs::path& a, const fs::path& b) {
   if (::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) != 0)
-    return io_error(b);
+    return io_error(b, errno);
   return {};
 }
 
@@ -102,19 +89,13 @@ Result<Json> check_sqlite_copy(const fs::path& file, const Json& database, bool 
       return make_error(ExitCode::data_error, "core.backup.integrity_failed",
                         {{"reason", *row ? (*stmt)->get_text(0) : "?"}});
   }
-  auto counts = count_table_rows(**db);
-  if (!counts) return counts.error();
-  if (*counts != database.value("tables", Json::object()))
-    return make_error(
-        ExitCode::data_error, "core.backup.row_counts_differ",
-        {{"expected", database.value("tables", Json::object()).dump()}, {"found", counts->dump()}});
-  return *counts;
+  return check_row_counts(**db, database);
 }
 
 // Flush everything written under DIR to disk before it replaces anything.
 Status sync_tree(const fs::path& dir) {
   Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid() || ::syncfs(fd.get()) != 0) return io_error(dir);
+  if (!fd.valid() || ::syncfs(fd.get()) != 0) return io_error(dir, errno);
   return {};
 }
 
@@ -142,7 +123,7 @@ Result<RestoreOutcome> restore_backup(const TenantConfig& tenant, const fs::path
     return make_error(ExitCode::usage, "core.backup.include_needs_to");
   std::string prefix = part + "/";
   RestoreOutcome outcome;
-  std::string when = stamp();
+  std::string when = format_compact_utc(now_ms());
   std::optional<fs::path> to;
   if (request.to) to = fs::absolute(*request.to).lexically_normal();
 
@@ -207,12 +188,10 @@ Result<RestoreOutcome> restore_backup(const TenantConfig& tenant, const fs::path
   for (const auto& [key, s] : root_staging)
     if (Status synced = sync_tree(s->path); !synced) return synced.error();
   if (request.target == BackupTarget::db) {
-    const Json& database = read->manifest.value("database", Json::object());
-    if (database.value("engine", "") != "sqlite")
-      return make_error(ExitCode::data_error, "core.backup.engine_differs",
-                        {{"id", info.id}, {"engine", database.value("engine", "?")}});
-    fs::path staged = staging.path / database.value("entry", "db/missing");
-    auto counts = check_sqlite_copy(staged, database, false);
+    auto database = database_section(read->manifest, info.id, "sqlite");
+    if (!database) return database.error();
+    fs::path staged = staging.path / database->value("entry", "db/missing");
+    auto counts = check_sqlite_copy(staged, *database, false);
     if (!counts) return counts.error();
     outcome.tables = *counts;
     fs::path destination = to ? *to : *tenant.sqlite_path();
@@ -266,7 +245,7 @@ Result<RestoreOutcome> restore_backup(const TenantConfig& tenant, const fs::path
       fs::path file = staging.path / config.value("file", "config/missing");
       fs::path safety = config_file;
       safety += ".pre-restore-" + when;
-      if (::link(config_file.c_str(), safety.c_str()) != 0) return io_error(safety);
+      if (::link(config_file.c_str(), safety.c_str()) != 0) return io_error(safety, errno);
       outcome.safety.push_back(safety.string());
       if (Status swapped = rename_path(file, config_file); !swapped) return swapped.error();
       outcome.destinations.push_back(config_file.string());
@@ -305,11 +284,9 @@ Result<Json> restore_test(const TenantConfig& tenant, const BackupRepository& re
   };
   auto read = read_backup(repo, info, keys, sink);
   if (!read) return read.error();
-  const Json& database = read->manifest.value("database", Json::object());
-  if (database.value("engine", "") != "sqlite")
-    return make_error(ExitCode::data_error, "core.backup.engine_differs",
-                      {{"id", info.id}, {"engine", database.value("engine", "?")}});
-  return check_sqlite_copy(staging.path / database.value("entry", "db/missing"), database, true);
+  auto database = database_section(read->manifest, info.id, "sqlite");
+  if (!database) return database.error();
+  return check_sqlite_copy(staging.path / database->value("entry", "db/missing"), *database, true);
 }
 
 }  // namespace dihya

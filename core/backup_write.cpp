@@ -19,29 +19,12 @@
 namespace dihya {
 namespace {
 
-Error io_error(const fs::path& path) {
-  return make_error(ExitCode::io_error, "core.fs.io_error",
-                    {{"path", path.string()}, {"reason", std::strerror(errno)}});
-}
-
 std::string new_backup_id(std::int64_t created_ms, BackupTarget target) {
-  std::string stamp = format_rfc3339_ms(created_ms);  // 2026-11-24T23:15:00.123Z
-  std::string compact;
-  for (char c : stamp.substr(0, 19))
-    if (c != '-' && c != ':') compact += c;
   unsigned char random[4];
   crypto_init();
   randombytes_buf(random, sizeof random);
-  return compact + "Z-" + backup_target_name(target) + "-" +
+  return format_compact_utc(created_ms) + "-" + backup_target_name(target) + "-" +
          to_hex(std::string_view(reinterpret_cast<const char*>(random), sizeof random));
-}
-
-void sync_directory(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
 }
 
 }  // namespace
@@ -53,7 +36,7 @@ BackupWriter::BackupWriter(ArchiveWriter& archive, const fs::path& index_file,
 
 Status BackupWriter::open_index() {
   m_index.reset(::open(m_index_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (!m_index.valid()) return io_error(m_index_path);
+  if (!m_index.valid()) return io_error(m_index_path, errno);
   return {};
 }
 
@@ -130,12 +113,12 @@ void BackupWriter::record(const ArchiveEntry& entry, const std::string& sha256) 
 // stay inside the tree, and skipped (with a warning) when they would lead out of it.
 Status BackupWriter::tree(const fs::path& root, const std::string& name) {
   struct stat st {};
-  if (::lstat(root.c_str(), &st) != 0) return io_error(root);
+  if (::lstat(root.c_str(), &st) != 0) return io_error(root, errno);
   if (!S_ISDIR(st.st_mode))
     return make_error(ExitCode::no_input, "core.backup.not_a_directory", {{"path", root.string()}});
   if (Status added = directory(name, st); !added) return added;
   DIR* dir = ::opendir(root.c_str());
-  if (!dir) return io_error(root);
+  if (!dir) return io_error(root, errno);
   std::vector<std::string> children;
   while (dirent* d = ::readdir(dir)) {
     std::string child = d->d_name;
@@ -147,7 +130,7 @@ Status BackupWriter::tree(const fs::path& root, const std::string& name) {
     fs::path path = root / child;
     std::string entry_name = name + "/" + child;
     struct stat cst {};
-    if (::lstat(path.c_str(), &cst) != 0) return io_error(path);
+    if (::lstat(path.c_str(), &cst) != 0) return io_error(path, errno);
     if (S_ISDIR(cst.st_mode)) {
       if (std::find(m_excluded_dirs.begin(), m_excluded_dirs.end(),
                     std::pair<dev_t, ino_t>{cst.st_dev, cst.st_ino}) != m_excluded_dirs.end()) {
@@ -164,7 +147,7 @@ Status BackupWriter::tree(const fs::path& root, const std::string& name) {
     } else if (S_ISLNK(cst.st_mode)) {
       std::string target(4096, '\0');
       ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
-      if (n < 0) return io_error(path);
+      if (n < 0) return io_error(path, errno);
       target.resize(static_cast<std::size_t>(n));
       // Inside the tree means inside the part's own root (files/<key>/…).
       std::string relative = entry_name.substr(m_part_prefix.size() + 1);
@@ -214,7 +197,7 @@ Result<BackupOutcome> create_backup(const TenantConfig& tenant, const fs::path& 
   if (Status made = make_directories(work, 0700); !made) return made.error();
   fs::path temp = work / info.file;
   Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (!fd.valid()) return io_error(temp);
+  if (!fd.valid()) return io_error(temp, errno);
   // Whatever happens before the rename, the partial file goes.
   struct Cleanup {
     fs::path path;
@@ -239,17 +222,10 @@ Result<BackupOutcome> create_backup(const TenantConfig& tenant, const fs::path& 
     sealed = envelope_sink(std::move(*writer));
     under_zstd = sealed.get();
   }
-  struct Borrowed : ByteSink {
-    ByteSink& next;
-    explicit Borrowed(ByteSink& n) : next(n) {}
-    Status write(std::string_view data) override { return next.write(data); }
-    Status finish() override { return next.finish(); }
-  };
   // Encrypting, hashing and writing the output run on their own thread, beside the reading
   // and archiving on this one and zstd's workers.
   std::unique_ptr<ByteSink> compressed =
-      zstd_sink(async_sink(std::make_unique<Borrowed>(*under_zstd)), request.compression_level,
-                request.threads);
+      zstd_sink(async_sink(borrowed_sink(*under_zstd)), request.compression_level, request.threads);
 
   ArchiveWriter archive(*compressed);
   fs::path index_file = work / (info.id + ".index");
@@ -295,7 +271,7 @@ Result<BackupOutcome> create_backup(const TenantConfig& tenant, const fs::path& 
     return added.error();
   if (Status closed = archive.close(); !closed) return closed.error();
   if (Status finished = compressed->finish(); !finished) return finished.error();
-  if (::fsync(fd.get()) != 0) return io_error(temp);
+  if (::fsync(fd.get()) != 0) return io_error(temp, errno);
 
   info.file_bytes = file_digest.bytes;
   info.file_sha256 = file_digest.sha.hex();
@@ -305,9 +281,10 @@ Result<BackupOutcome> create_backup(const TenantConfig& tenant, const fs::path& 
   info.seconds = static_cast<double>(now_ms() - started) / 1000.0;
   check_interrupted();
   fs::path final_path = repo.file_path(info);
-  if (::rename(temp.c_str(), final_path.c_str()) != 0) return io_error(final_path);
+  if (::rename(temp.c_str(), final_path.c_str()) != 0) return io_error(final_path, errno);
   cleanup.armed = false;
-  sync_directory(repo.root());
+  // The rename is durable before the sidecar can be.
+  if (Status synced = fsync_directory(repo.root()); !synced) return synced.error();
   // Listed from here on: the sidecar is the commit point.
   if (Status saved = repo.save_sidecar(info); !saved) {
     ::unlink(final_path.c_str());

@@ -111,4 +111,11 @@ std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text) {
   return seconds * 1000 + millis;
 }
 
+std::string format_compact_utc(std::int64_t epoch_ms) {
+  std::string out;
+  for (char c : format_rfc3339_ms(epoch_ms).substr(0, 19))
+    if (c != '-' && c != ':') out += c;
+  return out + "Z";
+}
+
 }  // namespace dihya

@@ -12,6 +12,8 @@ std::int64_t now_ms();
 
 // RFC 3339 UTC with milliseconds: 2026-11-24T20:55:51.123Z.
 std::string format_rfc3339_ms(std::int64_t epoch_ms);
+// The same to the second in the basic ISO 8601 form, safe in file names: 20261124T231500Z.
+std::string format_compact_utc(std::int64_t epoch_ms);
 
 // A proleptic Gregorian date.
 struct CivilDate {

@@ -157,10 +157,17 @@ bool identity_file_protected(const std::filesystem::path& path) {
 
 Result<IdentityKey> load_identity(const std::filesystem::path& path,
                                   const std::optional<std::string>& passphrase) {
+  // One read of the file: its prefix says whether it is sealed under a passphrase.
+  if (Status safe = check_secret_file(path); !safe) return safe.error();
+  auto content = read_file(path);
+  if (!content) return content.error();
+  struct Wipe {
+    std::string& text;
+    ~Wipe() { sodium_memzero(text.data(), text.size()); }
+  } wipe{*content};
   IdentityKey key;
-  if (!identity_file_protected(path)) {
-    if (Status read = read_key_file(path, k_identity_prefix, key.secret.data(), 32, true); !read)
-      return read.error();
+  if (trim(*content).substr(0, k_protected_identity_prefix.size()) != k_protected_identity_prefix) {
+    if (!decode_key_text(*content, k_identity_prefix, key.secret.data(), 32)) return bad_key(path);
     crypto_scalarmult_base(key.public_key.data(), key.secret.data());
     return key;
   }
@@ -168,8 +175,7 @@ Result<IdentityKey> load_identity(const std::filesystem::path& path,
                         nonce_size = crypto_secretbox_NONCEBYTES;
   constexpr std::size_t size = salt_size + nonce_size + 32 + crypto_secretbox_MACBYTES;
   unsigned char raw[size];
-  if (Status read = read_key_file(path, k_protected_identity_prefix, raw, size, true); !read)
-    return read.error();
+  if (!decode_key_text(*content, k_protected_identity_prefix, raw, size)) return bad_key(path);
   if (!passphrase)
     return make_error(ExitCode::no_permission, "core.key.needs_passphrase",
                       {{"path", path.string()}});

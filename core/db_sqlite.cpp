@@ -391,10 +391,6 @@ Result<std::vector<std::int64_t>> first_row(Database& db, const std::string& sql
   std::vector<std::int64_t> out;
   if (*row)
     for (int i = 0; i < (*stmt)->column_count(); ++i) out.push_back((*stmt)->get_integer(i));
-  while (true) {
-    auto more = (*stmt)->step();
-    if (!more || !*more) break;
-  }
   return out;
 }
 

@@ -14,14 +14,16 @@
 namespace dihya {
 namespace {
 
-Error io_error(const fs::path& path, int err) {
-  return make_error(ExitCode::io_error, "core.fs.io_error",
-                    {{"path", path.string()}, {"reason", std::strerror(err)}});
-}
-
 std::string random_suffix() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   return std::to_string(rng() % 1000000000ULL);
+}
+
+}  // namespace
+
+Error io_error(const fs::path& path, int err) {
+  return make_error(ExitCode::io_error, "core.fs.io_error",
+                    {{"path", path.string()}, {"reason", std::strerror(err)}});
 }
 
 Status fsync_directory(const fs::path& dir) {
@@ -29,8 +31,6 @@ Status fsync_directory(const fs::path& dir) {
   if (!fd.valid() || ::fsync(fd.get()) != 0) return io_error(dir, errno);
   return {};
 }
-
-}  // namespace
 
 Fd& Fd::operator=(Fd&& other) noexcept {
   if (this != &other) reset(other.release());

@@ -32,6 +32,12 @@ class Fd {
   int m_fd = -1;
 };
 
+// The I/O error (74) of a system call on PATH that failed with ERR (errno).
+Error io_error(const fs::path& path, int err);
+
+// Make the entries of DIR (a rename, a new or removed file) durable.
+Status fsync_directory(const fs::path& dir);
+
 // Return the whole content of PATH; 66 when it does not exist, 74 on other errors.
 Result<std::string> read_file(const fs::path& path);
 

@@ -1,5 +1,6 @@
 #include "core/stream.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -352,7 +353,53 @@ class AsyncSource : public ByteSource {
   std::thread m_thread;
 };
 
+class BorrowedSink : public ByteSink {
+ public:
+  explicit BorrowedSink(ByteSink& sink) : m_sink(sink) {}
+  Status write(std::string_view data) override { return m_sink.write(data); }
+  Status finish() override { return m_sink.finish(); }
+
+ private:
+  ByteSink& m_sink;
+};
+
+class BorrowedSource : public ByteSource {
+ public:
+  explicit BorrowedSource(ByteSource& source) : m_source(source) {}
+  Result<std::size_t> read(char* buffer, std::size_t size) override {
+    return m_source.read(buffer, size);
+  }
+
+ private:
+  ByteSource& m_source;
+};
+
 }  // namespace
+
+std::unique_ptr<ByteSink> borrowed_sink(ByteSink& sink) {
+  return std::make_unique<BorrowedSink>(sink);
+}
+std::unique_ptr<ByteSource> borrowed_source(ByteSource& source) {
+  return std::make_unique<BorrowedSource>(source);
+}
+
+Result<FileDigest> digest_file(const fs::path& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT)
+      return make_error(ExitCode::no_input, "core.fs.missing", {{"path", path.string()}});
+    return io_error(path, errno);
+  }
+  StreamDigest digest;
+  auto source = digest_source(fd_source(fd.get()), digest);
+  std::vector<char> buffer(1 << 20);
+  for (;;) {
+    auto got = source->read(buffer.data(), buffer.size());
+    if (!got) return got.error();
+    if (*got == 0) break;
+  }
+  return FileDigest{digest.bytes, digest.sha.hex()};
+}
 
 std::unique_ptr<ByteSource> async_source(std::unique_ptr<ByteSource> source, std::size_t block,
                                          std::size_t max_pending) {

@@ -52,6 +52,11 @@ std::unique_ptr<ByteSource> async_source(std::unique_ptr<ByteSource> source,
                                          std::size_t block = std::size_t{1} << 20,
                                          std::size_t max_pending = 4);
 
+// A sink or source that only passes through to one the caller owns and keeps alive (to put
+// it under a compressor that takes ownership of what it writes to).
+std::unique_ptr<ByteSink> borrowed_sink(ByteSink& sink);
+std::unique_ptr<ByteSource> borrowed_source(ByteSource& source);
+
 // The bytes that went through a digest sink or source: how many, and their SHA-256.
 struct StreamDigest {
   Sha256 sha;
@@ -59,5 +64,12 @@ struct StreamDigest {
 };
 std::unique_ptr<ByteSink> digest_sink(std::unique_ptr<ByteSink> next, StreamDigest& digest);
 std::unique_ptr<ByteSource> digest_source(std::unique_ptr<ByteSource> source, StreamDigest& digest);
+
+// The size and SHA-256 of the whole file at PATH (66 when missing).
+struct FileDigest {
+  std::int64_t bytes = 0;
+  std::string sha256;
+};
+Result<FileDigest> digest_file(const fs::path& path);
 
 }  // namespace dihya

@@ -275,10 +275,8 @@ int run_rotate_keys(const RotateKeysCommand& command, Context& ctx) {
     change.remove_ids.push_back(old_id);
     rewrapped = take(rewrap_backups(*repo, keys, change));
   }
-  std::string when = format_rfc3339_ms(now_ms()).substr(0, 19);
-  std::replace(when.begin(), when.end(), ':', '-');
   fs::path retired = secret;
-  retired += ".retired-" + when;
+  retired += ".retired-" + format_compact_utc(now_ms());
   if (::rename(secret.c_str(), retired.c_str()) != 0 || ::rename(next.c_str(), secret.c_str()) != 0)
     fail(ExitCode::io_error, "core.fs.io_error", {{"path", secret.string()}, {"reason", "rename"}});
   take(atomic_write(pub, encode_recipient(new_key.public_key) + "\n", 0644));

@@ -8,8 +8,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 
 #include "core/backup_parts.hpp"
 #include "core/clock.hpp"
@@ -73,6 +75,19 @@ void BackupWorkspace::add_big_files(int n) const {
 
 void BackupWorkspace::write_after_backup() const {
   write_text(uploads() / "new-after-backup.txt", "new\n");
+}
+
+bool BackupWorkspace::wait_for_partial_backup() const {
+  fs::path work = repository() / ".tmp";
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::error_code ec;
+    if (fs::exists(work, ec))
+      for (const auto& entry : fs::directory_iterator(work, ec))
+        if (entry.path().extension() == ".enc" && entry.file_size(ec) > 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
 }
 
 pid_t BackupWorkspace::spawn(const std::string& tool, const std::vector<std::string>& args) const {

@@ -25,6 +25,8 @@ class BackupWorkspace : public Workspace {
   // Add N files of 2 MiB of random bytes to the tree (work long enough to be interrupted).
   void add_big_files(int n) const;
   void write_after_backup() const;
+  // Wait (at most a minute) until an encrypted backup is being written under .tmp/.
+  bool wait_for_partial_backup() const;
   // Start a tool without waiting for it.
   pid_t spawn(const std::string& tool, const std::vector<std::string>& args) const;
 };

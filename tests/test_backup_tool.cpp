@@ -323,15 +323,7 @@ TEST_CASE("kill -9 during a backup: nothing listed, the next run cleans up", "[b
   ws.add_big_files(96);  // enough to still be running when killed
   pid_t pid = ws.spawn("backup", {"--target", "files", "--encrypt", "--compression-level", "19"});
   fs::path work = ws.repository() / ".tmp";
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  bool started = false;
-  while (std::chrono::steady_clock::now() < deadline && !started) {
-    std::error_code ec;
-    if (fs::exists(work, ec))
-      for (const auto& entry : fs::directory_iterator(work, ec)) started |= entry.file_size(ec) > 0;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  REQUIRE(started);
+  REQUIRE(ws.wait_for_partial_backup());
   ::kill(pid, SIGKILL);
   int status = 0;
   ::waitpid(pid, &status, 0);
@@ -351,16 +343,7 @@ TEST_CASE("Ctrl-C during a backup: exit 130, nothing listed, nothing left behind
   ws.add_big_files(96);
   pid_t pid = ws.spawn("backup", {"--target", "files", "--encrypt", "--compression-level", "19"});
   fs::path work = ws.repository() / ".tmp";
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  bool started = false;
-  while (std::chrono::steady_clock::now() < deadline && !started) {
-    std::error_code ec;
-    if (fs::exists(work, ec))
-      for (const auto& entry : fs::directory_iterator(work, ec))
-        started |= entry.path().extension() == ".enc" && entry.file_size(ec) > 0;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  REQUIRE(started);
+  REQUIRE(ws.wait_for_partial_backup());
   ::kill(pid, SIGINT);
   int status = 0;
   ::waitpid(pid, &status, 0);
