@@ -12,7 +12,7 @@ void declare_options(OptionSet& options) {
   options.flag("encrypt", "backup.opt.encrypt");
   options.value("tag", "TAG", "backup.opt.tag");
   options.value("compression-level", "N", "backup.opt.compression_level");
-  backup::declare_key_options(options, false);
+  declare_key_options(options, false);
 }
 
 const ToolSpec k_tool = {
@@ -28,15 +28,8 @@ const ToolSpec k_tool = {
     .declare_options = declare_options,
     .permission = [](const Arguments&) { return std::string("backup.run"); },
     .action = [](const Arguments&) { return std::string(backup::audit::k_action_backup); },
-    .validate_arguments = [](const Arguments& args) -> Status {
-      auto options = backup::parse_backup_options(args);
-      if (!options) return options.error();
-      return {};
-    },
-    .run =
-        [](Context& ctx) {
-          return backup::run_backup(take(backup::parse_backup_options(ctx.args())), ctx);
-        },
+    .validate_arguments = validate_with(backup::parse_backup_options),
+    .run = run_with(backup::parse_backup_options, backup::run_backup),
 };
 
 }  // namespace

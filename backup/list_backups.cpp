@@ -21,15 +21,8 @@ const ToolSpec k_tool = {
     .declare_options = declare_options,
     .permission = [](const Arguments&) { return std::string("backup.list"); },
     .action = [](const Arguments&) { return std::string(backup::audit::k_action_list); },
-    .validate_arguments = [](const Arguments& args) -> Status {
-      auto options = backup::parse_list_options(args);
-      if (!options) return options.error();
-      return {};
-    },
-    .run =
-        [](Context& ctx) {
-          return backup::run_list(take(backup::parse_list_options(ctx.args())), ctx);
-        },
+    .validate_arguments = validate_with(backup::parse_list_options),
+    .run = run_with(backup::parse_list_options, backup::run_list),
 };
 
 }  // namespace

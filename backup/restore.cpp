@@ -13,7 +13,7 @@ void declare_options(OptionSet& options) {
   options.value("target", "db|files|config", "backup.opt.restore_target");
   options.value("to", "PATH", "backup.opt.to");
   options.list("include", "GLOB", "backup.opt.include");
-  backup::declare_key_options(options, true);
+  declare_key_options(options, true);
 }
 
 const ToolSpec k_tool = {
@@ -30,15 +30,8 @@ const ToolSpec k_tool = {
     .declare_options = declare_options,
     .permission = [](const Arguments&) { return std::string("backup.restore"); },
     .action = [](const Arguments&) { return std::string(backup::audit::k_action_restore); },
-    .validate_arguments = [](const Arguments& args) -> Status {
-      auto options = backup::parse_restore_options(args);
-      if (!options) return options.error();
-      return {};
-    },
-    .run =
-        [](Context& ctx) {
-          return backup::run_restore(take(backup::parse_restore_options(ctx.args())), ctx);
-        },
+    .validate_arguments = validate_with(backup::parse_restore_options),
+    .run = run_with(backup::parse_restore_options, backup::run_restore),
 };
 
 }  // namespace

@@ -33,19 +33,6 @@ std::string human_bytes(std::int64_t bytes) {
   return unit == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", value, units[unit]);
 }
 
-KeySources key_sources(const KeyOptions& keys, const Context& ctx) {
-  KeySources sources;
-  sources.identity_files = keys.identity_files;
-  sources.passphrase_file = keys.passphrase_file;
-  sources.key_passphrase_file = keys.key_passphrase_file;
-  const Messages& m = ctx.messages();
-  sources.ask = [&m](const std::string& purpose) {
-    return prompt_secret(m.text(purpose == "passphrase" ? "backup.prompt_passphrase"
-                                                        : "backup.prompt_key_passphrase"));
-  };
-  return sources;
-}
-
 int run_backup(const BackupOptions& options, Context& ctx) {
   const TenantConfig& tenant = ctx.tenant();
   const Messages& m = ctx.messages();
@@ -82,7 +69,8 @@ int run_backup(const BackupOptions& options, Context& ctx) {
   request.tag = options.tag;
   request.compression_level = level;
   if (options.encrypt)
-    request.encryption = take(backup_encryption_keys(tenant, key_sources(options.keys, ctx)));
+    request.encryption =
+        take(backup_encryption_keys(tenant, key_sources(options.keys, ctx.messages())));
   Progress bar = ctx.progress("backup.progress", 0);
   request.progress = [&bar](std::uint64_t bytes) { bar.update(bytes); };
   BackupOutcome outcome = take(create_backup(tenant, ctx.config().path, repo, request));
@@ -170,7 +158,8 @@ int run_verify(const VerifyOptions& options, Context& ctx) {
   bool any_encrypted = false;
   for (const auto& info : chosen) any_encrypted |= info.encrypted;
   BackupKeys keys;
-  if (any_encrypted) keys = take(backup_decryption_keys(tenant, key_sources(options.keys, ctx)));
+  if (any_encrypted)
+    keys = take(backup_decryption_keys(tenant, key_sources(options.keys, ctx.messages())));
   fs::path work = repo.root() / ".tmp";
   Json checked = Json::array(), failed = Json::object(), results = Json::array();
   std::optional<Error> first_failure;
@@ -237,7 +226,8 @@ int run_restore(const RestoreOptions& options, Context& ctx) {
   if (options.request.to) details["to"] = *options.request.to;
   ctx.set_target(info.id);
   BackupKeys keys;
-  if (info.encrypted) keys = take(backup_decryption_keys(tenant, key_sources(options.keys, ctx)));
+  if (info.encrypted)
+    keys = take(backup_decryption_keys(tenant, key_sources(options.keys, ctx.messages())));
   Progress bar =
       ctx.progress("backup.restore_progress", static_cast<std::uint64_t>(info.data_bytes));
   auto progress = [&bar](std::uint64_t bytes) { bar.update(bytes); };

@@ -7,7 +7,6 @@
 namespace dihya::backup {
 
 // The key sources of KEYS, asking on the terminal in the run's language when needed.
-KeySources key_sources(const KeyOptions& keys, const Context& ctx);
 
 int run_backup(const BackupOptions& options, Context& ctx);
 int run_restore(const RestoreOptions& options, Context& ctx);

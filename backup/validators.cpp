@@ -20,22 +20,6 @@ Result<BackupTarget> target_of(const std::string& text, bool allow_all) {
 
 }  // namespace
 
-void declare_key_options(OptionSet& options, bool identities) {
-  if (identities) {
-    options.list("identity", "FILE", "backup.opt.identity");
-    options.value("key-passphrase-file", "FILE", "backup.opt.key_passphrase_file");
-  }
-  options.value("passphrase-file", "FILE", "backup.opt.passphrase_file");
-}
-
-KeyOptions parse_key_options(const Arguments& args) {
-  KeyOptions keys;
-  for (const auto& file : args.values("identity")) keys.identity_files.emplace_back(file);
-  if (auto file = args.value("passphrase-file")) keys.passphrase_file = *file;
-  if (auto file = args.value("key-passphrase-file")) keys.key_passphrase_file = *file;
-  return keys;
-}
-
 Result<BackupOptions> parse_backup_options(const Arguments& args) {
   BackupOptions options;
   if (!args.positional().empty())

@@ -10,15 +10,6 @@
 // Argument rules of the backup module's tools.
 namespace dihya::backup {
 
-struct KeyOptions {
-  std::vector<fs::path> identity_files;
-  std::optional<fs::path> passphrase_file;
-  std::optional<fs::path> key_passphrase_file;
-};
-// --identity FILE (repeatable), --passphrase-file FILE, --key-passphrase-file FILE.
-void declare_key_options(OptionSet& options, bool identities);
-KeyOptions parse_key_options(const Arguments& args);
-
 struct BackupOptions {
   BackupTarget target = BackupTarget::all;
   bool encrypt = false;

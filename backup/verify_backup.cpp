@@ -12,7 +12,7 @@ void declare_options(OptionSet& options) {
   options.flag("latest", "backup.opt.latest");
   options.flag("all", "backup.opt.all");
   options.flag("restore-test", "backup.opt.restore_test");
-  backup::declare_key_options(options, true);
+  declare_key_options(options, true);
 }
 
 const ToolSpec k_tool = {
@@ -28,15 +28,8 @@ const ToolSpec k_tool = {
     .declare_options = declare_options,
     .permission = [](const Arguments&) { return std::string("backup.verify"); },
     .action = [](const Arguments&) { return std::string(backup::audit::k_action_verify); },
-    .validate_arguments = [](const Arguments& args) -> Status {
-      auto options = backup::parse_verify_options(args);
-      if (!options) return options.error();
-      return {};
-    },
-    .run =
-        [](Context& ctx) {
-          return backup::run_verify(take(backup::parse_verify_options(ctx.args())), ctx);
-        },
+    .validate_arguments = validate_with(backup::parse_verify_options),
+    .run = run_with(backup::parse_verify_options, backup::run_verify),
 };
 
 }  // namespace

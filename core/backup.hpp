@@ -11,6 +11,8 @@
 #include "core/config.hpp"
 #include "core/envelope.hpp"
 #include "core/fs.hpp"
+#include "core/i18n.hpp"
+#include "core/options.hpp"
 
 // The backup engine (docs/backup-format.md), shared by the backup module and the emergency
 // tools of ops. A repository is a directory of backup files, each with a JSON sidecar:
@@ -91,6 +93,18 @@ struct KeySources {
   std::optional<fs::path> key_passphrase_file;
   std::function<std::optional<std::string>(const std::string& purpose)> ask;
 };
+
+// Key options as given on the command line: --identity FILE (repeatable),
+// --passphrase-file FILE, --key-passphrase-file FILE.
+struct KeyOptions {
+  std::vector<fs::path> identity_files;
+  std::optional<fs::path> passphrase_file;
+  std::optional<fs::path> key_passphrase_file;
+};
+void declare_key_options(OptionSet& options, bool identities);
+KeyOptions parse_key_options(const Arguments& args);
+// KEYS as key sources that ask on the terminal, in the language of MESSAGES.
+KeySources key_sources(const KeyOptions& keys, const Messages& messages);
 
 // What a backup is encrypted for: the tenant's recipients (public keys only) and a passphrase
 // (SOURCES.passphrase_file, backup.passphrase_file, or asked). 64 when there is none.

@@ -104,3 +104,35 @@ Result<BackupKeys> backup_decryption_keys(const TenantConfig& tenant, const KeyS
 }
 
 }  // namespace dihya
+
+namespace dihya {
+
+void declare_key_options(OptionSet& options, bool identities) {
+  if (identities) {
+    options.list("identity", "FILE", "backup.opt.identity");
+    options.value("key-passphrase-file", "FILE", "backup.opt.key_passphrase_file");
+  }
+  options.value("passphrase-file", "FILE", "backup.opt.passphrase_file");
+}
+
+KeyOptions parse_key_options(const Arguments& args) {
+  KeyOptions keys;
+  for (const auto& file : args.values("identity")) keys.identity_files.emplace_back(file);
+  if (auto file = args.value("passphrase-file")) keys.passphrase_file = *file;
+  if (auto file = args.value("key-passphrase-file")) keys.key_passphrase_file = *file;
+  return keys;
+}
+
+KeySources key_sources(const KeyOptions& keys, const Messages& messages) {
+  KeySources sources;
+  sources.identity_files = keys.identity_files;
+  sources.passphrase_file = keys.passphrase_file;
+  sources.key_passphrase_file = keys.key_passphrase_file;
+  sources.ask = [&messages](const std::string& purpose) {
+    return prompt_secret(messages.text(purpose == "passphrase" ? "backup.prompt_passphrase"
+                                                               : "backup.prompt_key_passphrase"));
+  };
+  return sources;
+}
+
+}  // namespace dihya

@@ -208,25 +208,15 @@ Result<BackupOutcome> create_backup(const TenantConfig& tenant, const fs::path& 
   } cleanup{temp};
 
   StreamDigest file_digest;
-  std::unique_ptr<ByteSink> file_sink = digest_sink(fd_sink(fd.get(), true), file_digest);
-  std::unique_ptr<ByteSink> sealed;
-  ByteSink* under_zstd = file_sink.get();
-  if (request.encryption) {
-    Json metadata = {{"kind", "dihya-backup"},
-                     {"id", info.id},
-                     {"tenant", info.tenant},
-                     {"target", info.target},
-                     {"created", format_rfc3339_ms(started)}};
-    auto writer = EnvelopeWriter::begin(*file_sink, *request.encryption, metadata);
-    if (!writer) return writer.error();
-    sealed = envelope_sink(std::move(*writer));
-    under_zstd = sealed.get();
-  }
-  // Encrypting, hashing and writing the output run on their own thread, beside the reading
-  // and archiving on this one and zstd's workers.
-  std::unique_ptr<ByteSink> compressed =
-      zstd_sink(async_sink(borrowed_sink(*under_zstd)), request.compression_level, request.threads);
-
+  Json metadata = {{"kind", "dihya-backup"},
+                   {"id", info.id},
+                   {"tenant", info.tenant},
+                   {"target", info.target},
+                   {"created", format_rfc3339_ms(started)}};
+  auto output = sealed_output(fd.get(), file_digest, request.encryption, metadata,
+                              request.compression_level, request.threads);
+  if (!output) return output.error();
+  ByteSink* compressed = output->compressed.get();
   ArchiveWriter archive(*compressed);
   fs::path index_file = work / (info.id + ".index");
   struct RemoveIndex {

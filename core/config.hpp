@@ -35,8 +35,9 @@ struct TenantConfig {
   int hook_timeout_seconds = 60;
   std::string environment = "production";
   AuditSettings audit;
-  Json backup = Json::object();         // validated here, used by the backup engine
-  Json personal_data = Json::object();  // validated here, used by the masking engine
+  Json backup = Json::object();           // validated here, used by the backup engine
+  Json export_settings = Json::object();  // "export": validated here, used by export/import
+  Json personal_data = Json::object();    // validated here, used by the masking engine
 
   fs::path audit_dir() const { return state_dir / "audit"; }
   fs::path audit_log() const { return audit_dir() / "audit.jsonl"; }

@@ -152,7 +152,7 @@ TenantConfig ConfigChecker::check_tenant(const std::string& name, const Json& te
   out.hooks_dir = out.state_dir / "hooks";
   if (!expect_object(tenant, path,
                      {"database", "files", "state_dir", "hooks_dir", "hook_timeout_seconds",
-                      "environment", "audit", "backup", "personal_data"}))
+                      "environment", "audit", "backup", "export", "personal_data"}))
     return out;
   if (auto state = get_string(tenant, "state_dir", path, false)) {
     out.state_dir = resolve(*state);
@@ -178,6 +178,7 @@ TenantConfig ConfigChecker::check_tenant(const std::string& name, const Json& te
   }
   if (tenant.contains("audit")) check_audit(tenant["audit"], join(path, "audit"), out);
   if (tenant.contains("backup")) check_backup(tenant["backup"], join(path, "backup"), out);
+  if (tenant.contains("export")) check_export(tenant["export"], join(path, "export"), out);
   if (tenant.contains("personal_data")) {
     check_personal_data(tenant["personal_data"], join(path, "personal_data"));
     out.personal_data = tenant["personal_data"];
@@ -220,6 +221,27 @@ void ConfigChecker::check_audit(const Json& audit, const std::string& path, Tena
     tenant.audit.verify_key = resolve(*key);
   if (tenant.audit.signing_key && !tenant.audit.verify_key)
     issue(join(path, "verify_key"), "core.json.missing_key");
+}
+
+void ConfigChecker::check_export(const Json& settings, const std::string& path,
+                                 TenantConfig& tenant) {
+  if (!expect_object(settings, path,
+                     {"signing_key", "verify_keys", "require_signed", "tenant_column",
+                      "tenant_value", "compression_level"}))
+    return;
+  tenant.export_settings = settings;
+  if (auto key = get_string(settings, "signing_key", path, false))
+    tenant.export_settings["signing_key"] = resolve(*key).string();
+  std::vector<std::string> keys = get_strings(settings, "verify_keys", path);
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    tenant.export_settings["verify_keys"][i] = resolve(keys[i]).string();
+  if (settings.contains("require_signed") && !settings["require_signed"].is_boolean())
+    issue(join(path, "require_signed"), "core.config.expected_boolean");
+  if (settings.contains("require_signed") && settings["require_signed"] == true && keys.empty())
+    issue(join(path, "verify_keys"), "core.json.missing_key");
+  get_string(settings, "tenant_column", path, false);
+  get_string(settings, "tenant_value", path, false);
+  get_integer(settings, "compression_level", path, 1, 19);
 }
 
 void ConfigChecker::check_backup(const Json& backup, const std::string& path,

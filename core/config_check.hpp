@@ -33,6 +33,7 @@ class ConfigChecker : public JsonChecker {
   void check_database(const std::string& url, const std::string& path, TenantConfig& tenant);
   void check_audit(const Json& audit, const std::string& path, TenantConfig& tenant);
   void check_backup(const Json& backup, const std::string& path, TenantConfig& tenant);
+  void check_export(const Json& settings, const std::string& path, TenantConfig& tenant);
   void check_personal_data(const Json& map, const std::string& path);
   void check_personal_table(const Json& table, const std::string& path);
   void check_overlaps(const Config& config);

@@ -1,5 +1,7 @@
 #include "core/options.hpp"
 
+// An option value is taken whole: "--tables a,b" is one value, not two.
+#define CXXOPTS_VECTOR_DELIMITER '\0'
 #include <cxxopts.hpp>
 
 namespace dihya {

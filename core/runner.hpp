@@ -87,6 +87,21 @@ class Context {
   MetricSet m_metrics;
 };
 
+// The validate_arguments and run of a tool whose arguments parse into one options value:
+// PARSE checks them before config and access, and again hands them to RUN.
+template <class Parse>
+std::function<Status(const Arguments&)> validate_with(Parse parse) {
+  return [parse](const Arguments& args) -> Status {
+    auto options = parse(args);
+    if (!options) return options.error();
+    return {};
+  };
+}
+template <class Parse, class Run>
+std::function<int(Context&)> run_with(Parse parse, Run run) {
+  return [parse, run](Context& ctx) { return run(take(parse(ctx.args())), ctx); };
+}
+
 // Run a tool: parse options, load and validate the config, check identity and permission,
 // run hooks and the tool, write the audit record and metrics, map errors to exit codes.
 int run_tool(const ToolSpec& spec, int argc, char** argv);

@@ -437,4 +437,20 @@ std::unique_ptr<ByteSource> zstd_source(std::unique_ptr<ByteSource> source) {
   return std::make_unique<ZstdSource>(std::move(source));
 }
 
+Result<SealedOutput> sealed_output(int fd, StreamDigest& digest,
+                                   const std::optional<EnvelopeKeys>& encryption,
+                                   const Json& metadata, int level, int threads) {
+  SealedOutput out;
+  out.file = digest_sink(fd_sink(fd, true), digest);
+  ByteSink* under_zstd = out.file.get();
+  if (encryption) {
+    auto writer = EnvelopeWriter::begin(*out.file, *encryption, metadata);
+    if (!writer) return writer.error();
+    out.sealed = envelope_sink(std::move(*writer));
+    under_zstd = out.sealed.get();
+  }
+  out.compressed = zstd_sink(async_sink(borrowed_sink(*under_zstd)), level, threads);
+  return out;
+}
+
 }  // namespace dihya

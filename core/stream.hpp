@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "core/crypto.hpp"
@@ -64,6 +65,17 @@ struct StreamDigest {
 };
 std::unique_ptr<ByteSink> digest_sink(std::unique_ptr<ByteSink> next, StreamDigest& digest);
 std::unique_ptr<ByteSource> digest_source(std::unique_ptr<ByteSource> source, StreamDigest& digest);
+
+// The output of a backup or a package: FD, under a digest of what is written to it (DIGEST),
+// under the envelope for ENCRYPTION when there is one (METADATA in its header), under zstd at
+// LEVEL on THREADS workers. Encrypting, hashing and writing run on a thread of their own,
+// beside zstd's workers and whoever writes to compressed. Finishing compressed finishes all.
+struct SealedOutput {
+  std::unique_ptr<ByteSink> file, sealed, compressed;
+};
+Result<SealedOutput> sealed_output(int fd, StreamDigest& digest,
+                                   const std::optional<EnvelopeKeys>& encryption,
+                                   const Json& metadata, int level, int threads);
 
 // The size and SHA-256 of the whole file at PATH (66 when missing).
 struct FileDigest {

@@ -32,15 +32,8 @@ const ToolSpec k_tool = {
     .declare_options = declare_options,
     .permission = ops::audit_permission,
     .action = ops::audit_action,
-    .validate_arguments = [](const Arguments& args) -> Status {
-      auto command = ops::parse_audit_command(args);
-      if (!command) return command.error();
-      return {};
-    },
-    .run =
-        [](Context& ctx) {
-          return ops::run_audit(take(ops::parse_audit_command(ctx.args())), ctx);
-        },
+    .validate_arguments = validate_with(ops::parse_audit_command),
+    .run = run_with(ops::parse_audit_command, ops::run_audit),
 };
 
 }  // namespace

@@ -33,15 +33,8 @@ const ToolSpec k_tool = {
           return std::string(args.flag("generate") ? ops::audit_events::k_keys_generate
                                                    : ops::audit_events::k_keys_rotate);
         },
-    .validate_arguments = [](const Arguments& args) -> Status {
-      auto command = ops::parse_rotate_keys_command(args);
-      if (!command) return command.error();
-      return {};
-    },
-    .run =
-        [](Context& ctx) {
-          return ops::run_rotate_keys(take(ops::parse_rotate_keys_command(ctx.args())), ctx);
-        },
+    .validate_arguments = validate_with(ops::parse_rotate_keys_command),
+    .run = run_with(ops::parse_rotate_keys_command, ops::run_rotate_keys),
 };
 
 }  // namespace

@@ -32,15 +32,8 @@ const ToolSpec k_tool = {
     .declare_options = declare_options,
     .permission = [](const Arguments&) { return std::string("seed.run"); },
     .action = [](const Arguments&) { return std::string(seed::audit::k_action_seed); },
-    .validate_arguments = [](const Arguments& args) -> Status {
-      auto options = seed::parse_seed_options(args);
-      if (!options) return options.error();
-      return {};
-    },
-    .run =
-        [](Context& ctx) {
-          return seed::run_seed(take(seed::parse_seed_options(ctx.args())), ctx);
-        },
+    .validate_arguments = validate_with(seed::parse_seed_options),
+    .run = run_with(seed::parse_seed_options, seed::run_seed),
 };
 
 }  // namespace

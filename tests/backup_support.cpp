@@ -140,7 +140,7 @@ std::string tree_listing(const fs::path& root, const std::set<std::string>& skip
   return out;
 }
 
-std::string craft_backup(const BackupWorkspace& ws, const std::vector<CraftedEntry>& entries) {
+std::string crafted_tar(const std::vector<CraftedEntry>& entries) {
   // The tar is written with libarchive directly: our ArchiveWriter refuses such names.
   std::string tar;
   ::archive* a = archive_write_new();
@@ -153,17 +153,6 @@ std::string craft_backup(const BackupWorkspace& ws, const std::vector<CraftedEnt
         return static_cast<la_ssize_t>(length);
       },
       nullptr);
-  std::string index;
-  auto add_bytes = [&](const std::string& name, const std::string& data) {
-    archive_entry* entry = archive_entry_new();
-    archive_entry_set_pathname(entry, name.c_str());
-    archive_entry_set_filetype(entry, AE_IFREG);
-    archive_entry_set_perm(entry, 0600);
-    archive_entry_set_size(entry, static_cast<la_int64_t>(data.size()));
-    archive_write_header(a, entry);
-    archive_write_data(a, data.data(), data.size());
-    archive_entry_free(entry);
-  };
   for (const auto& e : entries) {
     archive_entry* entry = archive_entry_new();
     archive_entry_set_pathname(entry, e.name.c_str());
@@ -172,6 +161,31 @@ std::string craft_backup(const BackupWorkspace& ws, const std::vector<CraftedEnt
       archive_entry_set_filetype(entry, AE_IFREG);
       archive_entry_set_perm(entry, 0644);
       archive_entry_set_size(entry, static_cast<la_int64_t>(e.data.size()));
+    } else {
+      archive_entry_set_filetype(entry, AE_IFLNK);
+      archive_entry_set_perm(entry, 0777);
+      archive_entry_set_symlink(entry, e.link_target.c_str());
+    }
+    archive_write_header(a, entry);
+    if (!e.data.empty()) archive_write_data(a, e.data.data(), e.data.size());
+    archive_entry_free(entry);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+  return tar;
+}
+
+void write_zstd_file(const fs::path& file, const std::string& data) {
+  Fd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600));
+  auto sink = zstd_sink(fd_sink(fd.get()), 3, 1);
+  if (!fd.valid() || !sink->write(data) || !sink->finish())
+    throw std::runtime_error("cannot write " + file.string());
+}
+
+std::string craft_backup(const BackupWorkspace& ws, const std::vector<CraftedEntry>& entries) {
+  std::string index;
+  for (const auto& e : entries) {
+    if (e.link_target.empty())
       index += index_line({e.name,
                            EntryType::file,
                            0644,
@@ -180,19 +194,11 @@ std::string craft_backup(const BackupWorkspace& ws, const std::vector<CraftedEnt
                            static_cast<std::int64_t>(e.data.size()),
                            {}},
                           sha256_hex(e.data));
-    } else {
-      archive_entry_set_filetype(entry, AE_IFLNK);
-      archive_entry_set_perm(entry, 0777);
-      archive_entry_set_symlink(entry, e.link_target.c_str());
+    else
       index += index_line({e.name, EntryType::symlink, 0777, 1700000000, 0, 0, e.link_target}, "");
-    }
-    archive_write_header(a, entry);
-    if (!e.data.empty()) archive_write_data(a, e.data.data(), e.data.size());
-    archive_entry_free(entry);
   }
   std::int64_t created = now_ms();
   std::string id = "20200101T000000Z-files-crafted" + std::to_string(created % 100000);
-  add_bytes("index.jsonl", index);
   Json manifest = {{"format", "dihya-backup-manifest"},
                    {"version", 1},
                    {"id", id},
@@ -204,18 +210,12 @@ std::string craft_backup(const BackupWorkspace& ws, const std::vector<CraftedEnt
                      {"bytes", index.size()},
                      {"sha256", sha256_hex(index)}}}};
   std::string manifest_text = manifest.dump();
-  add_bytes("manifest.json", manifest_text);
-  archive_write_close(a);
-  archive_write_free(a);
-
+  std::vector<CraftedEntry> all = entries;
+  all.push_back({"index.jsonl", index, {}});
+  all.push_back({"manifest.json", manifest_text, {}});
   fs::create_directories(ws.repository());
   fs::path file = ws.repository() / (id + ".tar.zst");
-  {
-    Fd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600));
-    auto sink = zstd_sink(fd_sink(fd.get()), 3, 1);
-    if (!sink->write(tar) || !sink->finish())
-      throw std::runtime_error("cannot write " + file.string());
-  }
+  write_zstd_file(file, crafted_tar(all));
   std::string bytes = read_text(file);
   Json sidecar = {{"format", "dihya-backup-sidecar"},
                   {"version", 1},

@@ -42,6 +42,10 @@ struct CraftedEntry {
   std::string data;
   std::string link_target;  // a symlink when not empty
 };
+// A tar stream of ENTRIES written as given (names unchecked), and DATA compressed into FILE.
+std::string crafted_tar(const std::vector<CraftedEntry>& entries);
+void write_zstd_file(const fs::path& file, const std::string& data);
+
 // Write a plain backup into WS's repository holding ENTRIES (names as given, unchecked), with a
 // manifest and sidecar that match them, so only the names or links are wrong. Returns its id.
 std::string craft_backup(const BackupWorkspace& ws, const std::vector<CraftedEntry>& entries);

@@ -81,7 +81,8 @@ fs::path tool_path(const std::string& tool) {
   static const std::map<std::string, std::string> modules = {
       {"check_config", "maintenance"}, {"audit", "ops"},           {"seed", "seed"},
       {"rotate_keys", "ops"},          {"backup", "backup"},       {"restore", "backup"},
-      {"verify_backup", "backup"},     {"list_backups", "backup"}, {"rotate_backups", "backup"}};
+      {"verify_backup", "backup"},     {"list_backups", "backup"}, {"rotate_backups", "backup"},
+      {"export", "souverainete"},      {"import", "souverainete"}};
   auto it = modules.find(tool);
   if (it == modules.end()) throw std::runtime_error("unknown tool " + tool);
   return fs::path(build) / it->second / tool;

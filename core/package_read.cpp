@@ -1,0 +1,292 @@
+// Reading an export package: pass one checks everything before a database is touched, pass
+// two hands the rows over in foreign-key order (docs/export-format.md §5).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <map>
+
+#include "core/archive.hpp"
+#include "core/datapackage.hpp"
+#include "core/signals.hpp"
+#include "core/stream.hpp"
+
+namespace dihya::package {
+
+namespace {
+
+constexpr std::size_t k_max_manifest = std::size_t{64} << 20;
+constexpr std::size_t k_max_signature = std::size_t{64} << 10;
+
+Error tampered(const std::string& what) {
+  return make_error(ExitCode::data_error, "core.package.tampered", {{"what", what}});
+}
+
+// The chain that turns the package file into its tar stream.
+struct OpenPackage {
+  Fd fd;
+  StreamDigest digest;
+  std::unique_ptr<ByteSource> raw, opened, plain;
+  bool encrypted = false;
+
+  // Read to the very end: the envelope's final chunk, the zstd frame's end, nothing after.
+  Status drain() {
+    std::vector<char> rest(1 << 16);
+    for (ByteSource* source : {plain.get(), raw.get()})
+      for (;;) {
+        auto got = source->read(rest.data(), rest.size());
+        if (!got) return got.error();
+        if (*got == 0) break;
+      }
+    return {};
+  }
+};
+
+Result<std::unique_ptr<OpenPackage>> open_package(const fs::path& path,
+                                                  const EnvelopeOpeners& openers) {
+  auto open = std::make_unique<OpenPackage>();
+  open->fd = Fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!open->fd.valid()) {
+    if (errno == ENOENT)
+      return make_error(ExitCode::no_input, "core.package.missing", {{"path", path.string()}});
+    return io_error(path, errno);
+  }
+  char magic[8] = {};
+  ssize_t got = ::pread(open->fd.get(), magic, sizeof magic, 0);
+  if (got < 0) return io_error(path, errno);
+  static const unsigned char zstd_magic[4] = {0x28, 0xb5, 0x2f, 0xfd};
+  open->encrypted = got == 8 && std::memcmp(magic, "DIHYAENV", 8) == 0;
+  if (!open->encrypted && (got < 4 || std::memcmp(magic, zstd_magic, 4) != 0))
+    return make_error(ExitCode::data_error, "core.package.not_a_package",
+                      {{"path", path.string()}});
+  open->raw = digest_source(fd_source(open->fd.get()), open->digest);
+  if (open->encrypted) {
+    auto reader = EnvelopeReader::open(*open->raw, openers);
+    if (!reader) return reader.error();
+    if (reader->metadata().value("kind", "") != "dihya-export")
+      return tampered("envelope metadata: not an export package");
+    open->opened = envelope_source(std::move(*reader));
+  }
+  open->plain =
+      zstd_source(async_source(borrowed_source(open->opened ? *open->opened : *open->raw)));
+  return open;
+}
+
+Result<std::string> read_small(ArchiveReader& archive, std::size_t limit, const std::string& name) {
+  std::string text;
+  for (;;) {
+    auto block = archive.read();
+    if (!block) return block.error();
+    if (block->empty()) return text;
+    text.append(*block);
+    if (text.size() > limit) return tampered(name + " is too large");
+  }
+}
+
+// What pass one saw of one data file.
+struct Seen {
+  std::int64_t bytes = 0;
+  std::string sha256;
+  RowCounter csv{DataFormat::csv}, jsonl{DataFormat::jsonl};
+  std::size_t position = 0;
+};
+
+Result<ArchiveEntry> next_data_entry(ArchiveReader& archive, bool& end) {
+  for (;;) {
+    check_interrupted();
+    auto next = archive.next();
+    if (!next) return next.error();
+    if (!*next) {
+      end = true;
+      return ArchiveEntry{};
+    }
+    if ((*next)->type == EntryType::symlink)
+      return make_error(ExitCode::data_error, "core.package.link_refused",
+                        {{"entry", (*next)->name}});
+    if ((*next)->type == EntryType::directory) continue;
+    return **next;
+  }
+}
+
+}  // namespace
+
+Result<bool> package_encrypted(const fs::path& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT)
+      return make_error(ExitCode::no_input, "core.package.missing", {{"path", path.string()}});
+    return io_error(path, errno);
+  }
+  char magic[8] = {};
+  ssize_t got = ::pread(fd.get(), magic, sizeof magic, 0);
+  if (got < 0) return io_error(path, errno);
+  return got == 8 && std::memcmp(magic, "DIHYAENV", 8) == 0;
+}
+
+Result<VerifiedPackage> verify_package(const fs::path& path, const VerifyRequest& request) {
+  auto open = open_package(path, request.openers);
+  if (!open) return open.error();
+  ArchiveReader archive(*(*open)->plain);
+  std::map<std::string, Seen> seen;
+  std::optional<std::string> manifest_text, signature_text;
+  std::int64_t total = 0;
+  for (;;) {
+    bool end = false;
+    auto entry = next_data_entry(archive, end);
+    if (!entry) return entry.error();
+    if (end) break;
+    const std::string& name = entry->name;
+    if (seen.count(name) || (name == k_manifest_name && manifest_text) ||
+        (name == k_signature_name && signature_text))
+      return tampered("entry stored twice: " + name);
+    if (name == k_manifest_name || name == k_signature_name) {
+      auto text =
+          read_small(archive, name == k_manifest_name ? k_max_manifest : k_max_signature, name);
+      if (!text) return text.error();
+      (name == k_manifest_name ? manifest_text : signature_text) = std::move(*text);
+      continue;
+    }
+    Seen& s = seen[name];
+    s.position = seen.size();
+    Sha256 hash;
+    for (;;) {
+      auto block = archive.read();
+      if (!block) return block.error();
+      if (block->empty()) break;
+      hash.update(*block);
+      s.bytes += static_cast<std::int64_t>(block->size());
+      s.csv.feed(*block);
+      s.jsonl.feed(*block);
+      total += static_cast<std::int64_t>(block->size());
+      if (request.progress) request.progress(total);
+    }
+    s.sha256 = hash.hex();
+  }
+  if (Status drained = (*open)->drain(); !drained) return drained.error();
+  if (!manifest_text)
+    return make_error(ExitCode::data_error, "core.package.no_manifest", {{"path", path.string()}});
+
+  VerifiedPackage out;
+  out.encrypted = (*open)->encrypted;
+  out.file_bytes = (*open)->digest.bytes;
+  out.file_sha256 = (*open)->digest.sha.hex();
+  out.manifest_sha256 = sha256_hex(*manifest_text);
+  if (signature_text) {
+    Json signature = Json::parse(*signature_text, nullptr, false);
+    auto signer = check_signature(signature, *manifest_text, request.trusted);
+    if (!signer) return signer.error();
+    out.signer = *signer;
+  } else if (request.require_signed) {
+    return make_error(ExitCode::no_permission, "core.package.unsigned_refused");
+  }
+  Json document = Json::parse(*manifest_text, nullptr, false);
+  if (document.is_discarded())
+    return make_error(ExitCode::data_error, "core.package.bad_manifest",
+                      {{"path", "$"}, {"reason", "not JSON"}});
+  auto manifest = parse_manifest(document);
+  if (!manifest) return manifest.error();
+  out.manifest = std::move(*manifest);
+
+  std::size_t listed = 0;
+  for (const auto& r : out.manifest.resources) {
+    std::int64_t bytes = 0, rows = 0;
+    std::size_t previous = 0;
+    for (std::size_t i = 0; i < r.parts.size(); ++i) {
+      const Part& part = r.parts[i];
+      auto it = seen.find(part.path);
+      if (it == seen.end())
+        return make_error(ExitCode::data_error, "core.package.missing_file",
+                          {{"resource", r.name}, {"entry", part.path}});
+      const Seen& s = it->second;
+      if (s.position < previous) return tampered("parts out of order: " + part.path);
+      previous = s.position;
+      ++listed;
+      std::int64_t part_rows = (r.format == DataFormat::csv ? s.csv : s.jsonl).rows(i == 0);
+      bool known = !part.sha256.empty();
+      if (known && (s.sha256 != part.sha256 || (part.bytes >= 0 && s.bytes != part.bytes)))
+        return tampered("SHA-256 or size of " + part.path);
+      if (known && r.parts.size() > 1 && part.rows >= 0 && part_rows != part.rows)
+        return make_error(ExitCode::data_error, "core.package.row_count",
+                          {{"resource", r.name},
+                           {"listed", std::to_string(part.rows)},
+                           {"found", std::to_string(part_rows)}});
+      bytes += s.bytes;
+      rows += part_rows;
+    }
+    if (r.bytes >= 0 && bytes != r.bytes) return tampered("size of resource " + r.name);
+    if (r.parts.size() > 1 && !r.sha256.empty() && r.parts[0].sha256.empty())
+      out.hash_on_read.push_back(r.name);
+    if (r.rows && *r.rows != rows)
+      return make_error(ExitCode::data_error, "core.package.row_count",
+                        {{"resource", r.name},
+                         {"listed", std::to_string(*r.rows)},
+                         {"found", std::to_string(rows)}});
+    out.rows += rows;
+  }
+  if (listed != seen.size())
+    for (const auto& [name, s] : seen) {
+      bool found = false;
+      for (const auto& r : out.manifest.resources)
+        for (const auto& part : r.parts) found = found || part.path == name;
+      if (!found)
+        return make_error(ExitCode::data_error, "core.package.unlisted_file", {{"entry", name}});
+    }
+  return out;
+}
+
+Status read_package(const fs::path& path, const VerifiedPackage& package,
+                    const EnvelopeOpeners& openers, RowConsumer& consumer) {
+  const auto& resources = package.manifest.resources;
+  std::vector<std::size_t> order = foreign_key_order(resources);
+  std::size_t next = 0;  // position in ORDER of the resource being loaded
+  while (next < order.size()) {
+    std::size_t start = next;
+    auto open = open_package(path, openers);
+    if (!open) return open.error();
+    ArchiveReader archive(*(*open)->plain);
+    std::optional<RowDecoder> decoder;
+    std::size_t part = 0;
+    Sha256 whole;
+    for (;;) {
+      bool end = false;
+      auto entry = next_data_entry(archive, end);
+      if (!entry) return entry.error();
+      if (end) break;
+      if (next >= order.size()) continue;
+      const Resource& r = resources[order[next]];
+      if (entry->name != r.parts[part].path) continue;  // another resource's, or later
+      if (part == 0) {
+        decoder.emplace(r);
+        if (Status begun = consumer.begin(r); !begun) return begun;
+      }
+      auto visit = [&](const Field* fields, std::size_t count) {
+        return consumer.row(fields, count);
+      };
+      for (;;) {
+        auto block = archive.read();
+        if (!block) return block.error();
+        if (block->empty()) break;
+        whole.update(*block);
+        if (Status fed = decoder->feed(*block, visit); !fed) return fed;
+        if (Status flushed = consumer.flush(); !flushed) return flushed;
+      }
+      if (++part < r.parts.size()) continue;
+      if (Status done = decoder->finish(visit); !done) return done;
+      if (Status flushed = consumer.flush(); !flushed) return flushed;
+      std::string hash = whole.hex();
+      for (const auto& name : package.hash_on_read)
+        if (name == r.name && hash != r.sha256) return tampered("SHA-256 of resource " + r.name);
+      if (Status ended = consumer.end(r, decoder->rows()); !ended) return ended;
+      decoder.reset();
+      part = 0;
+      ++next;
+    }
+    if (Status drained = (*open)->drain(); !drained) return drained;
+    if ((*open)->digest.sha.hex() != package.file_sha256)
+      return tampered("the package changed after it was checked");
+    if (next == start) return tampered("a resource's parts are missing");
+  }
+  return {};
+}
+
+}  // namespace dihya::package

@@ -1,0 +1,207 @@
+// Writing an export package (docs/export-format.md): each table's rows, in primary-key order,
+// as CSV or JSON Lines parts of bounded size, then datapackage.json and its signature, in a
+// tar stream compressed with zstd and optionally sealed in the envelope.
+#include "core/archive.hpp"
+#include "core/clock.hpp"
+#include "core/datapackage.hpp"
+#include "core/signals.hpp"
+#include "core/stream.hpp"
+
+namespace dihya::package {
+
+namespace {
+
+bool orders_as_text(ColumnType type) {
+  return type == ColumnType::text || type == ColumnType::numeric || type == ColumnType::json ||
+         type == ColumnType::date || type == ColumnType::timestamp;
+}
+
+// Rows come out in the same order on both engines: by primary key (all columns without
+// one), text compared byte by byte, NULL first.
+std::string select_sql(const ExportTable& table, Engine engine) {
+  std::string sql = "SELECT ";
+  for (std::size_t i = 0; i < table.def.columns.size(); ++i)
+    sql += (i ? ", " : "") + quote_identifier(table.def.columns[i].name);
+  sql += " FROM " + quote_identifier(table.def.name);
+  if (!table.where.empty()) sql += " WHERE " + table.where;
+  std::vector<std::string> keys = table.def.primary_key;
+  if (keys.empty())
+    for (const auto& c : table.def.columns) keys.push_back(c.name);
+  sql += " ORDER BY ";
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const ColumnDef* column = table.def.column(keys[i]);
+    std::string expr = quote_identifier(keys[i]);
+    if (engine == Engine::postgresql && column && orders_as_text(column->type))
+      expr += "::text COLLATE \"C\"";
+    sql += (i ? ", " : "") + expr + " NULLS FIRST";
+  }
+  return sql;
+}
+
+// One resource's text, cut into parts at row boundaries once a part reaches PART_BYTES. The
+// first part is held back until it is known whether there will be a second, which decides
+// its name.
+class ResourceWriter {
+ public:
+  ResourceWriter(ArchiveWriter& archive, Resource& resource, std::size_t part_bytes,
+                 std::int64_t mtime)
+      : m_archive(archive), m_resource(resource), m_part_bytes(part_bytes), m_mtime(mtime) {
+    m_buffer.reserve(part_bytes + (1 << 16));
+  }
+
+  std::string& buffer() { return m_buffer; }
+
+  // After each row: emit a part once the buffer is full.
+  Status row_done() {
+    ++m_part_rows;
+    if (m_buffer.size() < m_part_bytes) return {};
+    return emit(false);
+  }
+
+  Status finish() { return emit(true); }
+
+ private:
+  std::string part_name(std::size_t n) const {
+    const char* ext = m_resource.format == DataFormat::csv ? ".csv" : ".jsonl";
+    if (n == 0) return "data/" + m_resource.name + ext;
+    char digits[24];
+    std::snprintf(digits, sizeof digits, "%06zu", n);
+    return "data/" + m_resource.name + "/part-" + digits + ext;
+  }
+
+  Status write_part(Part part, const std::string& data) {
+    if (Status added = m_archive.add_bytes(part.path, data, 0644, m_mtime); !added) return added;
+    m_resource.parts.push_back(std::move(part));
+    return {};
+  }
+
+  Part take_buffer() {
+    Part part{{}, static_cast<std::int64_t>(m_buffer.size()), sha256_hex(m_buffer), m_part_rows};
+    m_whole.update(m_buffer);
+    m_resource.bytes += part.bytes;
+    m_part_rows = 0;
+    return part;
+  }
+
+  Status emit(bool last) {
+    bool first = m_resource.parts.empty() && !m_held;
+    if (first && !last) {
+      // Held until it is known whether a second part follows.
+      m_held = take_buffer();
+      m_held_data.swap(m_buffer);
+      m_buffer.clear();
+      m_buffer.reserve(m_part_bytes + (1 << 16));
+      return {};
+    }
+    if (last && (first || (m_held && m_buffer.empty()))) {
+      // The whole resource is one part.
+      Part part = m_held ? std::move(*m_held) : take_buffer();
+      const std::string& data = m_held ? m_held_data : m_buffer;
+      part.path = part_name(0);
+      m_resource.sha256 = part.sha256;
+      Status written = write_part(std::move(part), data);
+      m_held.reset();
+      return written;
+    }
+    if (m_held) {
+      m_held->path = part_name(1);
+      if (Status written = write_part(std::move(*m_held), m_held_data); !written) return written;
+      m_held.reset();
+      std::string().swap(m_held_data);
+    }
+    if (!m_buffer.empty() || !last) {
+      Part part = take_buffer();
+      part.path = part_name(m_resource.parts.size() + 1);
+      if (Status written = write_part(std::move(part), m_buffer); !written) return written;
+      m_buffer.clear();
+    }
+    if (last) m_resource.sha256 = m_whole.hex();
+    return {};
+  }
+
+  ArchiveWriter& m_archive;
+  Resource& m_resource;
+  std::size_t m_part_bytes;
+  std::int64_t m_mtime;
+  std::string m_buffer;
+  std::int64_t m_part_rows = 0;
+  std::optional<Part> m_held;
+  std::string m_held_data;
+  Sha256 m_whole;
+};
+
+}  // namespace
+
+Result<ExportOutcome> write_package(Database& db, const ExportRequest& request, int fd) {
+  std::int64_t started = now_ms();
+  StreamDigest file_digest;
+  Json metadata = {{"kind", "dihya-export"},
+                   {"tenant", request.tenant},
+                   {"name", request.name},
+                   {"created", format_rfc3339_ms(started)}};
+  auto output = sealed_output(fd, file_digest, request.encryption, metadata,
+                              request.compression_level, request.threads);
+  if (!output) return output.error();
+  ByteSink* compressed = output->compressed.get();
+  ArchiveWriter archive(*compressed);
+
+  ExportOutcome outcome;
+  Manifest& manifest = outcome.manifest;
+  manifest.name = request.name;
+  manifest.created = format_rfc3339_ms(started);
+  manifest.tenant = request.tenant;
+  manifest.source = db.engine() == Engine::sqlite ? "sqlite" : "postgresql";
+  std::vector<std::string> names;
+  for (const auto& table : request.tables) names.push_back(resource_name(table.def.name, names));
+  std::int64_t mtime = started / 1000;
+  for (std::size_t t = 0; t < request.tables.size(); ++t) {
+    const ExportTable& table = request.tables[t];
+    Resource& resource = manifest.resources.emplace_back();
+    resource.name = names[t];
+    resource.format = request.format;
+    resource.def = table.def;
+    auto statement = db.prepare(select_sql(table, db.engine()));
+    if (!statement) return statement.error();
+    for (std::size_t p = 0; p < table.params.size(); ++p)
+      if (Status bound = (*statement)->bind(static_cast<int>(p + 1), table.params[p]); !bound)
+        return bound.error();
+    RowEncoder encoder(resource.def, request.format);
+    ResourceWriter writer(archive, resource, request.part_bytes, mtime);
+    encoder.header(writer.buffer());
+    std::int64_t rows = 0;
+    for (;;) {
+      auto more = (*statement)->step();
+      if (!more) return more.error();
+      if (!*more) break;
+      encoder.row(**statement, writer.buffer());
+      if (Status done = writer.row_done(); !done) return done.error();
+      if ((++rows & 0x3fff) == 0) {
+        check_interrupted();
+        if (request.progress) request.progress(outcome.rows + rows);
+      }
+    }
+    if (Status done = writer.finish(); !done) return done.error();
+    resource.rows = rows;
+    resource.missing = encoder.field_missing();
+    outcome.rows += rows;
+    outcome.data_bytes += resource.bytes;
+    if (request.progress) request.progress(outcome.rows);
+  }
+  std::string manifest_text = manifest_json(manifest).dump(2) + "\n";
+  outcome.manifest_sha256 = sha256_hex(manifest_text);
+  if (Status added = archive.add_bytes(k_manifest_name, manifest_text, 0644, mtime); !added)
+    return added.error();
+  if (request.signing) {
+    std::string signature = signature_json(*request.signing, manifest_text).dump(2) + "\n";
+    if (Status added = archive.add_bytes(k_signature_name, signature, 0644, mtime); !added)
+      return added.error();
+    outcome.signer = key_id(request.signing->public_key);
+  }
+  if (Status closed = archive.close(); !closed) return closed.error();
+  if (Status finished = compressed->finish(); !finished) return finished.error();
+  outcome.file_bytes = file_digest.bytes;
+  outcome.file_sha256 = file_digest.sha.hex();
+  return outcome;
+}
+
+}  // namespace dihya::package

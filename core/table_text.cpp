@@ -1,0 +1,510 @@
+// A table's rows as CSV or JSON Lines text and back (docs/export-format.md §3).
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+#include "core/datapackage.hpp"
+
+namespace dihya::package {
+
+namespace {
+
+// Types whose values are text that may be empty: an empty one is written quoted ("") and a
+// NULL as nothing, so the two stay apart.
+bool may_be_empty(ColumnType type) {
+  return type == ColumnType::text || type == ColumnType::blob;
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  static const char* hex = "0123456789abcdef";
+  out += '"';
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (u < 0x20) {
+          out += "\\u00";
+          out += hex[u >> 4];
+          out += hex[u & 15];
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+void append_csv_text(std::string& out, std::string_view text) {
+  if (text.empty()) {
+    out += "\"\"";
+    return;
+  }
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += text;
+    return;
+  }
+  out += '"';
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+void append_real(std::string& out, double v) {
+  if (std::isnan(v)) {
+    out += "NaN";
+  } else if (std::isinf(v)) {
+    out += v < 0 ? "-INF" : "INF";
+  } else {
+    char digits[32];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
+    out.append(digits, end);
+  }
+}
+
+bool is_decimal(std::string_view t) {
+  if (t == "NaN") return true;
+  std::size_t i = 0;
+  if (i < t.size() && (t[i] == '-' || t[i] == '+')) ++i;
+  std::size_t digits = 0;
+  while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i, ++digits;
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i, ++digits;
+  }
+  if (digits == 0) return false;
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '-' || t[i] == '+')) ++i;
+    std::size_t exponent = 0;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i, ++exponent;
+    if (exponent == 0) return false;
+  }
+  return i == t.size();
+}
+
+bool is_date(std::string_view t) {
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return false;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (t[i] < '0' || t[i] > '9') return false;
+  return true;
+}
+
+}  // namespace
+
+RowEncoder::RowEncoder(const TableDef& def, DataFormat format)
+    : m_def(def),
+      m_format(format),
+      m_has_null(def.columns.size(), 0),
+      m_has_empty(def.columns.size(), 0) {}
+
+void RowEncoder::header(std::string& out) const {
+  if (m_format != DataFormat::csv) return;
+  for (std::size_t i = 0; i < m_def.columns.size(); ++i) {
+    if (i) out += ',';
+    append_csv_text(out, m_def.columns[i].name);
+  }
+  out += '\n';
+}
+
+void RowEncoder::row(const Statement& s, std::string& out) {
+  bool csv = m_format == DataFormat::csv;
+  if (!csv) out += '{';
+  for (std::size_t i = 0; i < m_def.columns.size(); ++i) {
+    int c = static_cast<int>(i);
+    ColumnType type = m_def.columns[i].type;
+    if (csv) {
+      if (i) out += ',';
+    } else {
+      if (i) out += ',';
+      append_json_string(out, m_def.columns[i].name);
+      out += ':';
+    }
+    if (s.is_null(c)) {
+      m_has_null[i] = 1;
+      if (!csv) out += "null";
+      continue;
+    }
+    switch (type) {
+      case ColumnType::integer: {
+        char digits[24];
+        auto [end, ec] = std::to_chars(digits, digits + sizeof digits, s.get_integer(c));
+        out.append(digits, end);
+        break;
+      }
+      case ColumnType::real: {
+        double v = s.get_real(c);
+        if (!csv && !std::isfinite(v)) {
+          out += '"';
+          append_real(out, v);
+          out += '"';
+        } else {
+          append_real(out, v);
+        }
+        break;
+      }
+      case ColumnType::boolean:
+        out += s.get_integer(c) ? "true" : "false";
+        break;
+      default: {
+        std::string text = s.get_text(c);
+        if (type == ColumnType::blob) {
+          text = base64_encode(text);
+        } else if (type == ColumnType::timestamp) {
+          if (auto canonical = canonical_timestamp(text)) text = std::move(*canonical);
+        }
+        if (text.empty() && may_be_empty(type)) m_has_empty[i] = 1;
+        if (csv)
+          append_csv_text(out, text);
+        else
+          append_json_string(out, text);
+      }
+    }
+  }
+  out += csv ? "\n" : "}\n";
+}
+
+std::vector<std::optional<std::vector<std::string>>> RowEncoder::field_missing() const {
+  std::vector<std::optional<std::vector<std::string>>> out(m_def.columns.size());
+  // A column with empty strings and no NULL reads back exactly, even with readers that do
+  // not tell "" from nothing, once it declares that no value is missing.
+  if (m_format == DataFormat::csv)
+    for (std::size_t i = 0; i < out.size(); ++i)
+      if (m_has_empty[i] && !m_has_null[i]) out[i] = std::vector<std::string>{};
+  return out;
+}
+
+RowDecoder::RowDecoder(const Resource& resource)
+    : m_resource(resource),
+      m_fields(resource.def.columns.size()),
+      m_header_pending(resource.format == DataFormat::csv) {
+  if (!m_header_pending)
+    for (std::size_t i = 0; i < m_fields.size(); ++i) m_columns.push_back(i);
+}
+
+Status RowDecoder::feed(std::string_view data, const Visit& visit) {
+  std::string next;
+  next.reserve(m_buffer.size() - m_used + data.size());
+  next.append(m_buffer, m_used);
+  next.append(data);
+  m_buffer.swap(next);
+  m_used = 0;
+  m_storage.clear();
+  return decode(false, visit);
+}
+
+Status RowDecoder::finish(const Visit& visit) {
+  m_storage.clear();
+  if (Status done = decode(true, visit); !done) return done;
+  if (m_header_pending)
+    return make_error(ExitCode::data_error, "core.package.no_header",
+                      {{"resource", m_resource.name}});
+  return {};
+}
+
+Status RowDecoder::bad_value(std::size_t field, std::string_view text, const char* why) const {
+  std::string shown(text.substr(0, 40));
+  return make_error(ExitCode::data_error, "core.package.bad_value",
+                    {{"resource", m_resource.name},
+                     {"row", std::to_string(m_rows + 1)},
+                     {"field", m_resource.def.columns[field].name},
+                     {"value", shown},
+                     {"reason", why}});
+}
+
+Status RowDecoder::cell(std::size_t f, std::string_view text, bool quoted) {
+  const ColumnDef& column = m_resource.def.columns[f];
+  const auto& own = f < m_resource.missing.size() ? m_resource.missing[f] : std::nullopt;
+  const auto& missing = own ? *own : m_resource.missing_values;
+  if (!quoted || !may_be_empty(column.type)) {
+    for (const auto& marker : missing)
+      if (text == marker) {
+        m_fields[f] = Field::null();
+        return {};
+      }
+  }
+  switch (column.type) {
+    case ColumnType::integer: {
+      std::int64_t v = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (ec != std::errc() || end != text.data() + text.size() || text.empty())
+        return bad_value(f, text, "not a 64-bit integer");
+      m_fields[f] = Field::of(v);
+      return {};
+    }
+    case ColumnType::real: {
+      double v = 0;
+      if (text == "NaN" || text == "nan") {
+        v = std::nan("");
+      } else if (text == "INF" || text == "inf" || text == "Infinity") {
+        v = HUGE_VAL;
+      } else if (text == "-INF" || text == "-inf" || text == "-Infinity") {
+        v = -HUGE_VAL;
+      } else {
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (ec != std::errc() || end != text.data() + text.size() || text.empty())
+          return bad_value(f, text, "not a number");
+      }
+      m_fields[f] = Field::of_real(v);
+      return {};
+    }
+    case ColumnType::boolean:
+      if (text == "true" || text == "True" || text == "TRUE" || text == "1")
+        m_fields[f] = Field::of_bool(true);
+      else if (text == "false" || text == "False" || text == "FALSE" || text == "0")
+        m_fields[f] = Field::of_bool(false);
+      else
+        return bad_value(f, text, "not a boolean");
+      return {};
+    case ColumnType::blob: {
+      auto bytes = base64_decode(text);
+      if (!bytes) return bad_value(f, text, "not base64");
+      m_fields[f] = Field::of_blob(m_storage.emplace_back(std::move(*bytes)));
+      return {};
+    }
+    case ColumnType::timestamp: {
+      auto canonical = canonical_timestamp(text);
+      if (!canonical) return bad_value(f, text, "not an RFC 3339 timestamp");
+      m_fields[f] = Field::of(std::string_view(m_storage.emplace_back(std::move(*canonical))));
+      return {};
+    }
+    case ColumnType::date:
+      if (!is_date(text)) return bad_value(f, text, "not a YYYY-MM-DD date");
+      break;
+    case ColumnType::numeric:
+      if (!is_decimal(text)) return bad_value(f, text, "not a decimal number");
+      break;
+    case ColumnType::json:
+      if (!Json::accept(text)) return bad_value(f, text, "not JSON");
+      break;
+    case ColumnType::text:
+      break;
+  }
+  m_fields[f] = Field::of(text);
+  return {};
+}
+
+Status RowDecoder::csv_row(const Visit& visit) {
+  if (m_header_pending) {
+    std::vector<char> seen(m_fields.size(), 0);
+    for (const auto& c : m_cells) {
+      const ColumnDef* column = m_resource.def.column(c.text);
+      if (!column)
+        return make_error(ExitCode::data_error, "core.package.unknown_column",
+                          {{"resource", m_resource.name}, {"column", std::string(c.text)}});
+      auto index = static_cast<std::size_t>(column - m_resource.def.columns.data());
+      if (seen[index]++)
+        return make_error(ExitCode::data_error, "core.package.unknown_column",
+                          {{"resource", m_resource.name}, {"column", std::string(c.text)}});
+      m_columns.push_back(index);
+    }
+    if (m_columns.size() != m_fields.size())
+      return make_error(ExitCode::data_error, "core.package.missing_columns",
+                        {{"resource", m_resource.name}});
+    m_header_pending = false;
+    return {};
+  }
+  if (m_cells.size() == 1 && m_cells[0].text.empty() && !m_cells[0].quoted && m_fields.size() > 1)
+    return {};  // a blank line
+  if (m_cells.size() != m_columns.size())
+    return make_error(ExitCode::data_error, "core.package.bad_row",
+                      {{"resource", m_resource.name},
+                       {"row", std::to_string(m_rows + 1)},
+                       {"cells", std::to_string(m_cells.size())},
+                       {"fields", std::to_string(m_columns.size())}});
+  for (std::size_t i = 0; i < m_cells.size(); ++i)
+    if (Status ok = cell(m_columns[i], m_cells[i].text, m_cells[i].quoted); !ok) return ok;
+  if (Status ok = visit(m_fields.data(), m_fields.size()); !ok) return ok;
+  ++m_rows;
+  return {};
+}
+
+Status RowDecoder::jsonl_row(std::string_view line, const Visit& visit) {
+  Json row = Json::parse(line, nullptr, false);
+  if (!row.is_object())
+    return make_error(ExitCode::data_error, "core.package.bad_row",
+                      {{"resource", m_resource.name},
+                       {"row", std::to_string(m_rows + 1)},
+                       {"cells", "?"},
+                       {"fields", std::to_string(m_fields.size())}});
+  for (auto& f : m_fields) f = Field::null();
+  for (auto& [key, value] : row.items()) {
+    const ColumnDef* column = m_resource.def.column(key);
+    if (!column)
+      return make_error(ExitCode::data_error, "core.package.unknown_column",
+                        {{"resource", m_resource.name}, {"column", key}});
+    auto f = static_cast<std::size_t>(column - m_resource.def.columns.data());
+    if (value.is_null()) continue;
+    if (column->type == ColumnType::integer) {
+      if (!value.is_number_integer() ||
+          (value.is_number_unsigned() && value.get<std::uint64_t>() > INT64_MAX))
+        return bad_value(f, value.dump(), "not a 64-bit integer");
+      m_fields[f] = Field::of(value.get<std::int64_t>());
+    } else if (column->type == ColumnType::real && value.is_number()) {
+      m_fields[f] = Field::of_real(value.get<double>());
+    } else if (column->type == ColumnType::boolean && value.is_boolean()) {
+      m_fields[f] = Field::of_bool(value.get<bool>());
+    } else if (value.is_string()) {
+      const std::string& text = m_storage.emplace_back(value.get<std::string>());
+      if (Status ok = cell(f, text, true); !ok) return ok;
+    } else {
+      return bad_value(f, value.dump(), "not a value of the field's type");
+    }
+  }
+  if (Status ok = visit(m_fields.data(), m_fields.size()); !ok) return ok;
+  ++m_rows;
+  return {};
+}
+
+Status RowDecoder::decode(bool at_end, const Visit& visit) {
+  std::string_view b = m_buffer;
+  if (m_resource.format == DataFormat::jsonl) {
+    while (m_used < b.size()) {
+      std::size_t end = b.find('\n', m_used);
+      if (end == std::string_view::npos && !at_end) return {};
+      std::string_view line =
+          b.substr(m_used, end == std::string_view::npos ? b.npos : end - m_used);
+      m_used = end == std::string_view::npos ? b.size() : end + 1;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+      if (Status ok = jsonl_row(line, visit); !ok) return ok;
+    }
+    return {};
+  }
+  while (m_used < b.size()) {
+    m_cells.clear();
+    std::size_t i = m_used;
+    bool complete = false;
+    for (;;) {
+      if (i < b.size() && b[i] == '"') {
+        // A quoted cell: "" inside stands for one quote.
+        std::size_t j = i + 1;
+        bool doubled = false;
+        for (;;) {
+          std::size_t q = b.find('"', j);
+          if (q == std::string_view::npos) {
+            j = b.npos;
+            break;
+          }
+          if (q + 1 < b.size() && b[q + 1] == '"') {
+            doubled = true;
+            j = q + 2;
+            continue;
+          }
+          if (q + 1 == b.size() && !at_end) {
+            j = b.npos;  // the next block may start with the second quote of a pair
+            break;
+          }
+          j = q;
+          break;
+        }
+        if (j == b.npos) {
+          if (!at_end) return {};
+          return make_error(ExitCode::data_error, "core.package.unterminated_quote",
+                            {{"resource", m_resource.name}, {"row", std::to_string(m_rows + 1)}});
+        }
+        std::string_view raw = b.substr(i + 1, j - i - 1);
+        if (doubled) {
+          std::string& text = m_storage.emplace_back();
+          text.reserve(raw.size());
+          for (std::size_t k = 0; k < raw.size(); ++k) {
+            text += raw[k];
+            if (raw[k] == '"') ++k;
+          }
+          raw = text;
+        }
+        m_cells.push_back({raw, true});
+        i = j + 1;
+      } else {
+        std::size_t end = b.find_first_of(",\n", i);
+        if (end == std::string_view::npos) {
+          if (!at_end) return {};
+          end = b.size();
+        }
+        std::string_view raw = b.substr(i, end - i);
+        if (end < b.size() && b[end] == '\n' && !raw.empty() && raw.back() == '\r')
+          raw.remove_suffix(1);
+        m_cells.push_back({raw, false});
+        i = end;
+      }
+      if (i >= b.size()) {
+        if (!at_end) return {};
+        complete = true;
+        break;
+      }
+      if (b[i] == '\r' && i + 1 < b.size() && b[i + 1] == '\n') ++i;
+      if (b[i] == '\n') {
+        ++i;
+        complete = true;
+        break;
+      }
+      if (b[i] != ',')
+        return make_error(ExitCode::data_error, "core.package.unterminated_quote",
+                          {{"resource", m_resource.name}, {"row", std::to_string(m_rows + 1)}});
+      ++i;
+      if (i == b.size() && !at_end) return {};
+    }
+    if (!complete) return {};
+    m_used = i;
+    if (Status ok = csv_row(visit); !ok) return ok;
+  }
+  return {};
+}
+
+void RowCounter::feed(std::string_view data) {
+  if (data.empty()) return;
+  if (format == DataFormat::jsonl) {
+    for (std::size_t at = 0;;) {
+      std::size_t end = data.find('\n', at);
+      if (end == std::string_view::npos) break;
+      ++lines;
+      at = end + 1;
+    }
+    pending = data.back() != '\n';
+    return;
+  }
+  const char* p = data.data();
+  const char* end = p + data.size();
+  while (p < end) {
+    if (in_quotes) {
+      const void* q = std::memchr(p, '"', static_cast<std::size_t>(end - p));
+      if (!q) break;
+      p = static_cast<const char*>(q) + 1;
+      in_quotes = false;  // a doubled quote re-enters at once below
+      continue;
+    }
+    const char* stop = p;
+    while (stop < end && *stop != '"' && *stop != '\n') ++stop;
+    if (stop == end) break;
+    if (*stop == '"')
+      in_quotes = true;
+    else
+      ++lines;
+    p = stop + 1;
+  }
+  pending = data.back() != '\n';
+}
+
+std::int64_t RowCounter::rows(bool has_header) const {
+  std::int64_t n = lines + (pending ? 1 : 0);
+  if (has_header && format == DataFormat::csv && n > 0) --n;
+  return n;
+}
+
+}  // namespace dihya::package

@@ -1,0 +1,233 @@
+// export: one consistent snapshot of the tenant's tables as a signed, open Data Package.
+#include "souverainete/services.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <cstdio>
+
+#include "core/clock.hpp"
+#include "core/signals.hpp"
+#include "souverainete/support.hpp"
+
+namespace dihya::souverainete {
+
+namespace {
+
+using package::ExportTable;
+
+// The tables to export, described and in foreign-key order, with the tenant filter of shared
+// tables (export.tenant_column).
+std::vector<ExportTable> export_tables(Database& db, const ExportOptions& options,
+                                       const TenantConfig& tenant, Log& log) {
+  std::vector<std::string> all = take(db.table_names());
+  std::vector<std::string> names = options.tables.empty() ? all : options.tables;
+  std::vector<package::Resource> described;
+  for (const auto& name : names) {
+    if (std::find(all.begin(), all.end(), name) == all.end())
+      fail(ExitCode::no_input, "souverainete.no_such_table", {{"table", name}});
+    package::Resource r;
+    r.def = take(db.describe_table(name));
+    described.push_back(std::move(r));
+  }
+  // A foreign key to a table left out cannot be kept: the package would not be valid.
+  for (auto& r : described) {
+    auto& fks = r.def.foreign_keys;
+    for (auto it = fks.begin(); it != fks.end();) {
+      bool inside = std::any_of(described.begin(), described.end(),
+                                [&](const auto& other) { return other.def.name == it->ref_table; });
+      if (inside) {
+        ++it;
+        continue;
+      }
+      log.warn(make_error(ExitCode::ok, "souverainete.foreign_key_dropped",
+                          {{"table", r.def.name}, {"referenced", it->ref_table}}));
+      it = fks.erase(it);
+    }
+  }
+  std::string column = tenant.export_settings.value("tenant_column", "");
+  std::vector<ExportTable> out;
+  for (std::size_t i : package::foreign_key_order(described)) {
+    ExportTable table{std::move(described[i].def), {}, {}};
+    if (!column.empty() && table.def.column(column)) {
+      table.where = quote_identifier(column) + " = ?";
+      table.params.push_back(Field::of(std::string_view(tenant_value(tenant))));
+    }
+    out.push_back(std::move(table));
+  }
+  return out;
+}
+
+std::int64_t count_rows(Database& db, const ExportTable& table) {
+  std::string sql = "SELECT COUNT(*) FROM " + quote_identifier(table.def.name);
+  if (!table.where.empty()) sql += " WHERE " + table.where;
+  auto statement = take(db.prepare(sql));
+  for (std::size_t p = 0; p < table.params.size(); ++p)
+    take(statement->bind(static_cast<int>(p + 1), table.params[p]));
+  take(statement->step());
+  return statement->get_integer(0);
+}
+
+// Where the package goes: a new file written beside its final name and renamed once complete,
+// or standard output.
+class Output {
+ public:
+  explicit Output(const std::string& target) {
+    if (target == "-" || (target.empty() && !::isatty(STDOUT_FILENO))) {
+      m_fd = STDOUT_FILENO;
+      return;
+    }
+    if (target.empty()) fail(ExitCode::usage, "souverainete.output_needed");
+    m_path = normalize_path(target);
+    struct stat st;
+    if (::lstat(m_path.c_str(), &st) == 0)
+      fail(ExitCode::cant_create, "souverainete.output_exists", {{"path", m_path.string()}});
+    m_temp = m_path.parent_path() / ("." + m_path.filename().string() + ".partial");
+    m_owned = Fd(::open(m_temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+    if (!m_owned.valid()) take(Status(io_error(m_temp, errno)));
+    m_fd = m_owned.get();
+  }
+  ~Output() {
+    if (m_owned.valid() && !m_done) ::unlink(m_temp.c_str());
+  }
+  int fd() const { return m_fd; }
+  bool is_stdout() const { return m_path.empty(); }
+  std::string name() const { return is_stdout() ? "-" : m_path.string(); }
+
+  // Make the package durable under its final name.
+  void commit() {
+    if (is_stdout()) return;
+    if (::fsync(m_fd) != 0) take(Status(io_error(m_temp, errno)));
+    if (::link(m_temp.c_str(), m_path.c_str()) != 0) {
+      int err = errno;
+      if (err == EEXIST)
+        fail(ExitCode::cant_create, "souverainete.output_exists", {{"path", m_path.string()}});
+      take(Status(io_error(m_path, err)));
+    }
+    ::unlink(m_temp.c_str());
+    m_done = true;
+    take(fsync_directory(m_path.parent_path()));
+  }
+
+ private:
+  fs::path m_path, m_temp;
+  Fd m_owned;
+  int m_fd = -1;
+  bool m_done = false;
+};
+
+}  // namespace
+
+int run_export(const ExportOptions& options, Context& ctx) {
+  const TenantConfig& tenant = ctx.tenant();
+  const Messages& m = ctx.messages();
+  auto& details = ctx.audit_details();
+  details["format"] = package::format_name(options.format);
+  details["encrypted"] = options.encrypt;
+  ctx.set_target(tenant.database);
+
+  std::optional<SigningKey> signing;
+  if (options.sign) signing.emplace(take(load_signing_key(signing_key_path(tenant))));
+  package::ExportRequest request;
+  request.name = package::resource_name(tenant.name + "-export", {});
+  request.tenant = tenant.name;
+  request.format = options.format;
+  request.signing = signing ? &*signing : nullptr;
+  request.compression_level =
+      options.compression_level.value_or(tenant.export_settings.value("compression_level", 3));
+  if (options.encrypt) {
+    EnvelopeKeys keys;
+    for (const auto& text : options.recipients) {
+      // A key in clear, or the path of a file holding one.
+      std::string key = text;
+      if (key.rfind("dihya-pub:", 0) != 0) {
+        key = take(read_file(text));
+        key = key.substr(0, key.find('\n'));
+      }
+      keys.recipients.push_back(take(parse_recipient(key)));
+    }
+    if (options.passphrase_file) keys.passphrase = take(read_secret_line(*options.passphrase_file));
+    request.encryption = std::move(keys);
+    details["recipients"] = options.recipients.size();
+  }
+
+  auto db = take(open_database(tenant.database, {.must_exist = true}));
+  // One snapshot for every table: a read transaction.
+  take(db->execute(db->engine() == Engine::postgresql
+                       ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+                       : "BEGIN"));
+  request.tables = export_tables(*db, options, tenant, ctx.log());
+  std::int64_t total = 0;
+  for (const auto& table : request.tables) total += count_rows(*db, table);
+  if (!tenant.export_settings.value("tenant_column", "").empty())
+    details["tenant_filter"] = tenant.export_settings["tenant_column"];
+
+  Output output(options.output);
+  Progress bar = ctx.progress("souverainete.export_progress", static_cast<std::uint64_t>(total));
+  request.progress = [&bar](std::int64_t rows) { bar.update(static_cast<std::uint64_t>(rows)); };
+  std::int64_t started = now_ms();
+  package::ExportOutcome outcome = take(package::write_package(*db, request, output.fd()));
+  take(db->rollback());
+  check_interrupted();
+  output.commit();
+  bar.finish();
+  double seconds = static_cast<double>(now_ms() - started) / 1000.0;
+
+  Json tables = Json::array();
+  for (const auto& r : outcome.manifest.resources)
+    tables.push_back({{"table", r.def.name},
+                      {"resource", r.name},
+                      {"rows", r.rows.value_or(0)},
+                      {"bytes", r.bytes},
+                      {"sha256", r.sha256}});
+  details["tables"] = tables;
+  details["rows"] = outcome.rows;
+  details["bytes"] = outcome.file_bytes;
+  details["package_sha256"] = outcome.file_sha256;
+  details["manifest_sha256"] = outcome.manifest_sha256;
+  details["output"] = output.name();
+  if (outcome.signer) details["signer"] = *outcome.signer;
+
+  auto& metrics = ctx.metrics();
+  metrics.add("dihya_export_last_success_timestamp_seconds",
+              "Time of the last export that completed.", MetricSet::Type::gauge,
+              static_cast<double>(now_ms()) / 1000.0);
+  metrics.add("dihya_export_rows", "Rows in the last export.", MetricSet::Type::gauge,
+              static_cast<double>(outcome.rows));
+  metrics.add("dihya_export_bytes", "Size of the last export package.", MetricSet::Type::gauge,
+              static_cast<double>(outcome.file_bytes));
+  metrics.add("dihya_export_duration_seconds", "Duration of the last export.",
+              MetricSet::Type::gauge, seconds);
+
+  ctx.result() = {{"output", output.name()},
+                  {"format", package::format_name(options.format)},
+                  {"tables", tables},
+                  {"rows", outcome.rows},
+                  {"bytes", outcome.file_bytes},
+                  {"package_sha256", outcome.file_sha256},
+                  {"manifest_sha256", outcome.manifest_sha256},
+                  {"encrypted", options.encrypt},
+                  {"signer", outcome.signer ? Json(*outcome.signer) : Json(nullptr)},
+                  {"seconds", seconds}};
+  ctx.set_summary("souverainete.exported", {{"rows", std::to_string(outcome.rows)},
+                                            {"tables", std::to_string(tables.size())},
+                                            {"output", output.name()}});
+  std::string line = m.text("souverainete.exported", {{"rows", std::to_string(outcome.rows)},
+                                                      {"tables", std::to_string(tables.size())},
+                                                      {"output", output.name()}});
+  std::string sums =
+      m.text("souverainete.export_sums", {{"sha256", outcome.file_sha256},
+                                          {"seconds", fmt::format("{:.2f}", seconds)},
+                                          {"signer", outcome.signer.value_or("-")}});
+  if (output.is_stdout()) {
+    if (!ctx.quiet()) std::fprintf(stderr, "%s\n  %s\n", line.c_str(), sums.c_str());
+  } else {
+    ctx.print(line);
+    ctx.print("  " + sums);
+  }
+  return 0;
+}
+
+}  // namespace dihya::souverainete
