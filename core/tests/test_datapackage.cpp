@@ -1,0 +1,203 @@
+#include <catch2/catch.hpp>
+#include <limits>
+
+#include "core/datapackage.hpp"
+
+using namespace dihya;
+using namespace dihya::package;
+
+namespace {
+
+Resource resource_of(DataFormat format) {
+  Resource r;
+  r.name = "t";
+  r.format = format;
+  r.def.name = "t";
+  r.def.columns = {{"id", ColumnType::integer, false}, {"txt", ColumnType::text, true},
+                   {"r", ColumnType::real, true},      {"b", ColumnType::blob, true},
+                   {"ok", ColumnType::boolean, true},  {"ts", ColumnType::timestamp, true}};
+  r.missing.resize(r.def.columns.size());
+  return r;
+}
+
+// Every row of TEXT decoded, fed in blocks of STEP bytes, as one line per row.
+std::vector<std::string> decode(const Resource& r, const std::string& text, std::size_t step) {
+  RowDecoder decoder(r);
+  std::vector<std::string> rows;
+  auto visit = [&](const Field* fields, std::size_t count) -> Status {
+    std::string line;
+    for (std::size_t i = 0; i < count; ++i) {
+      const Field& f = fields[i];
+      switch (f.kind) {
+        case Field::Kind::null:
+          line += "NULL";
+          break;
+        case Field::Kind::integer:
+        case Field::Kind::boolean:
+          line += std::to_string(f.integer);
+          break;
+        case Field::Kind::real:
+          line += std::to_string(f.real);
+          break;
+        default:
+          line += "[" + std::string(f.text) + "]";
+      }
+      line += "|";
+    }
+    rows.push_back(line);
+    return {};
+  };
+  for (std::size_t at = 0; at < text.size(); at += step)
+    REQUIRE(decoder.feed(std::string_view(text).substr(at, step), visit));
+  REQUIRE(decoder.finish(visit));
+  CHECK(decoder.rows() == static_cast<std::int64_t>(rows.size()));
+  return rows;
+}
+
+}  // namespace
+
+TEST_CASE("timestamps are brought to one canonical UTC form", "[datapackage]") {
+  CHECK(canonical_timestamp("2024-03-10T12:00:00+01:00") == "2024-03-10T11:00:00Z");
+  CHECK(canonical_timestamp("2024-06-30 23:00:00-05:00") == "2024-07-01T04:00:00Z");
+  CHECK(canonical_timestamp("1969-12-31T23:59:59.123400Z") == "1969-12-31T23:59:59.1234Z");
+  CHECK(canonical_timestamp("2024-01-01") == "2024-01-01T00:00:00Z");
+  CHECK(canonical_timestamp("2024-01-01T00:00:00.000Z") == "2024-01-01T00:00:00Z");
+  CHECK(canonical_timestamp("2024-02-29T10:20:30+0530") == "2024-02-29T04:50:30Z");
+  for (const char* bad : {"", "yesterday", "2024-13-01T00:00:00Z", "2024-01-01T25:00:00Z",
+                          "2024-01-01T00:00:00Zjunk", "2024-01-01T00:00:00.Z"})
+    CHECK_FALSE(canonical_timestamp(bad));
+}
+
+TEST_CASE("CSV rows decode the same whatever the blocks they arrive in", "[datapackage]") {
+  Resource r = resource_of(DataFormat::csv);
+  std::string text =
+      "id,txt,r,b,ok,ts\n"
+      "1,\"\",NaN,\"\",true,2024-01-01T00:00:00Z\n"
+      "2,,INF,AAH/,false,\n"
+      "3,\"a \"\"quoted\"\", comma\nand line\",-1.5e-3,,1,2024-01-01T01:00:00+01:00\r\n"
+      "4,ⵜⴰⵎⴰⵣⵉⵖⵜ 🙂,0.1,,,\n"
+      "5,last,1,,0,";
+  std::vector<std::string> expected;
+  for (std::size_t step : {text.size(), std::size_t{1}, std::size_t{2}, std::size_t{7}}) {
+    INFO(step);
+    auto rows = decode(r, text, step);
+    REQUIRE(rows.size() == 5);
+    CHECK(rows[0].find("|[]|nan|[]|1|[2024-01-01T00:00:00Z]|") != std::string::npos);
+    CHECK(rows[1] == "2|NULL|inf|[" + std::string("\0\x01\xff", 3) + "]|0|NULL|");
+    CHECK(rows[2].find("[a \"quoted\", comma\nand line]") != std::string::npos);
+    CHECK(rows[2].find("[2024-01-01T00:00:00Z]") != std::string::npos);
+    CHECK(rows[3].find("[ⵜⴰⵎⴰⵣⵉⵖⵜ 🙂]") != std::string::npos);
+    if (expected.empty()) expected = rows;
+    CHECK(rows == expected);
+  }
+}
+
+TEST_CASE("bad cells, rows and headers are refused with 65", "[datapackage]") {
+  Resource r = resource_of(DataFormat::csv);
+  auto fails = [&](const std::string& text) {
+    RowDecoder decoder(r);
+    auto visit = [](const Field*, std::size_t) -> Status { return {}; };
+    Status fed = decoder.feed(text, visit);
+    if (fed) fed = decoder.finish(visit);
+    return !fed && fed.error().code == ExitCode::data_error;
+  };
+  CHECK(fails("id,txt,r,b,ok,ts\nx,,,,,\n"));                     // not an integer
+  CHECK(fails("id,txt,r,b,ok,ts\n99999999999999999999,,,,,\n"));  // out of range
+  CHECK(fails("id,txt,r,b,ok,ts\n1,,1.5.2,,,\n"));                // not a number
+  CHECK(fails("id,txt,r,b,ok,ts\n1,,,***,,\n"));                  // not base64
+  CHECK(fails("id,txt,r,b,ok,ts\n1,,,,maybe,\n"));                // not a boolean
+  CHECK(fails("id,txt,r,b,ok,ts\n1,,,,,noon\n"));                 // not a timestamp
+  CHECK(fails("id,txt,r,b,ok,ts\n1,,,\n"));                       // too few cells
+  CHECK(fails("id,txt,r,b,ok,ts\n1,\"open,,,,\n"));               // unterminated quote
+  CHECK(fails("id,txt,r,b,ok,other\n"));                          // unknown column
+  CHECK(fails("id,txt,r,b,ok,ts,id\n"));                          // listed twice
+  CHECK(fails(""));                                               // no header
+}
+
+TEST_CASE("JSON Lines keep NULL, numbers and text apart", "[datapackage]") {
+  Resource r = resource_of(DataFormat::jsonl);
+  std::string text =
+      "{\"id\":9223372036854775807,\"txt\":\"\",\"r\":\"NaN\",\"b\":null,\"ok\":true,\"ts\":null}\n"
+      "{\"id\":2,\"txt\":null,\"r\":2.5,\"b\":\"AA==\",\"ok\":false,\"ts\":\"2024-01-01T00:00:"
+      "00Z\"}";
+  auto rows = decode(r, text, 5);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0] == "9223372036854775807|[]|nan|NULL|1|NULL|");
+  CHECK(rows[1].rfind("2|NULL|2.5", 0) == 0);
+}
+
+TEST_CASE("row counters count rows, not line ends inside quotes", "[datapackage]") {
+  RowCounter csv{DataFormat::csv};
+  csv.feed("id,t\n1,\"a\nb\"\n2,\"x\"\"");
+  csv.feed("y\"\n3,z");
+  CHECK(csv.rows(true) == 3);
+  RowCounter jsonl{DataFormat::jsonl};
+  jsonl.feed("{}\n{}\n{}");
+  CHECK(jsonl.rows(false) == 3);
+}
+
+TEST_CASE("manifests: round trip and refusals name the JSON path", "[datapackage]") {
+  Manifest m;
+  m.name = "acme-export";
+  Resource users = resource_of(DataFormat::csv);
+  users.name = "users";
+  users.def.name = "Users";
+  users.def.primary_key = {"id"};
+  users.parts = {{"data/users.csv", 10, std::string(64, 'a'), 2}};
+  users.bytes = 10;
+  users.sha256 = std::string(64, 'a');
+  users.rows = 2;
+  Resource events = users;
+  events.name = "events";
+  events.def.name = "events";
+  events.def.foreign_keys = {{{"id"}, "Users", {"id"}}};
+  events.parts = {{"data/events/part-000001.csv", 4, std::string(64, 'b'), 1},
+                  {"data/events/part-000002.csv", 6, std::string(64, 'c'), 1}};
+  m.resources = {users, events};
+  Json document = manifest_json(m);
+  auto parsed = parse_manifest(document);
+  REQUIRE(parsed);
+  REQUIRE(parsed->resources.size() == 2);
+  CHECK(parsed->resources[0].def.name == "Users");
+  CHECK(parsed->resources[1].def.foreign_keys[0].ref_table == "Users");
+  CHECK(parsed->resources[1].parts[1].sha256 == std::string(64, 'c'));
+  CHECK(foreign_key_order(parsed->resources) == std::vector<std::size_t>{0, 1});
+  std::swap(parsed->resources[0], parsed->resources[1]);
+  CHECK(foreign_key_order(parsed->resources) == std::vector<std::size_t>{1, 0});
+
+  auto refused = [&](const std::function<void(Json&)>& edit, const std::string& path) {
+    Json copy = document;
+    edit(copy);
+    auto result = parse_manifest(copy);
+    REQUIRE_FALSE(result);
+    CHECK(result.error().code == ExitCode::data_error);
+    CHECK(result.error().params[0].second == path);
+  };
+  refused([](Json& d) { d["resources"][0]["path"] = "../x.csv"; }, "$.resources[0].path");
+  refused([](Json& d) { d["resources"][0]["path"] = "/etc/passwd"; }, "$.resources[0].path");
+  refused([](Json& d) { d["resources"][1]["path"][1] = "data/users.csv"; }, "$.resources[1].path");
+  refused([](Json& d) { d["resources"][0]["schema"]["fields"][1]["type"] = "geopoint"; },
+          "$.resources[0].schema.fields[1].type");
+  refused([](Json& d) { d["resources"][0]["schema"]["fields"][1]["dihya:type"] = "integer"; },
+          "$.resources[0].schema.fields[1].dihya:type");
+  refused([](Json& d) { d["resources"][0]["hash"] = "md5:abc"; }, "$.resources[0].hash");
+  refused(
+      [](Json& d) {
+        d["resources"][1]["schema"]["foreignKeys"][0]["reference"]["resource"] = "nope";
+      },
+      "$.resources[1].schema.foreignKeys");
+  refused([](Json& d) { d["dihya:format"] = 99; }, "$.dihya:format");
+  CHECK(resource_name("Mes Utilisateurs", {}) == "mes_utilisateurs");
+  CHECK(resource_name("users", {"users"}) == "users-2");
+}
+
+TEST_CASE("signatures hold only over the exact manifest and for trusted keys", "[datapackage]") {
+  SigningKey key = generate_signing_key(), other = generate_signing_key();
+  Json signature = signature_json(key, "manifest");
+  CHECK(check_signature(signature, "manifest", {}).ok());
+  CHECK(check_signature(signature, "manifest", {key.public_key}).ok());
+  CHECK(check_signature(signature, "manifesT", {}).error().code == ExitCode::data_error);
+  CHECK(check_signature(signature, "manifest", {other.public_key}).error().code ==
+        ExitCode::data_error);
+  CHECK_FALSE(check_signature(Json::object(), "manifest", {}).ok());
+}
