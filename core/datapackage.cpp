@@ -324,6 +324,10 @@ std::optional<DataFormat> parse_format(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+Result<Manifest> parse_manifest_checked(const Json& document);
+}  // namespace
+
 Json manifest_json(const Manifest& manifest) {
   std::map<std::string, std::string> names;  // table → resource
   for (const auto& r : manifest.resources) names[r.def.name] = r.name;
@@ -340,6 +344,18 @@ Json manifest_json(const Manifest& manifest) {
 }
 
 Result<Manifest> parse_manifest(const Json& document) {
+  // A value of the wrong JSON type deep inside (a number where a string belongs) is a
+  // malformed manifest too.
+  try {
+    return parse_manifest_checked(document);
+  } catch (const Json::exception& e) {
+    return bad_manifest("$", e.what());
+  }
+}
+
+namespace {
+
+Result<Manifest> parse_manifest_checked(const Json& document) {
   Reader in;
   Manifest out;
   if (!document.is_object()) return bad_manifest("$", "not an object");
@@ -404,6 +420,8 @@ Result<Manifest> parse_manifest(const Json& document) {
     }
   return out;
 }
+
+}  // namespace
 
 std::string resource_name(std::string_view table, const std::vector<std::string>& taken) {
   std::string base;
@@ -514,9 +532,10 @@ Result<std::string> check_signature(const Json& signature, std::string_view mani
   auto refuse = [](const std::string& reason) {
     return make_error(ExitCode::data_error, "core.package.bad_signature", {{"reason", reason}});
   };
-  if (!signature.is_object() || signature.value("algorithm", "") != "ed25519" ||
-      !signature.contains("signature") || !signature["signature"].is_string() ||
-      !signature.contains("public_key") || !signature["public_key"].is_string())
+  if (!signature.is_object() || !signature.contains("algorithm") ||
+      signature["algorithm"] != "ed25519" || !signature.contains("signature") ||
+      !signature["signature"].is_string() || !signature.contains("public_key") ||
+      !signature["public_key"].is_string())
     return refuse("malformed signature file");
   auto raw = base64_decode(signature["public_key"].get<std::string>());
   if (!raw || raw->size() != 32) return refuse("malformed public key");

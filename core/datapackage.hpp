@@ -90,6 +90,7 @@ class RowEncoder {
   const TableDef& m_def;
   DataFormat m_format;
   std::vector<char> m_has_null, m_has_empty;
+  std::string m_scratch, m_converted;
 };
 
 // Reads a resource's text back into fields, in blocks that end anywhere.

@@ -89,6 +89,12 @@ class Statement {
   virtual std::int64_t get_integer(int column) const = 0;
   virtual double get_real(int column) const = 0;
   virtual std::string get_text(int column) const = 0;  // blobs as raw bytes
+  // The same without a copy where the engine allows: valid until the next step; SCRATCH
+  // holds the text otherwise.
+  virtual std::string_view get_view(int column, std::string& scratch) const {
+    scratch = get_text(column);
+    return scratch;
+  }
   virtual std::int64_t changes() const = 0;
 };
 

@@ -182,6 +182,12 @@ class PgStatement : public Statement {
     if (type == k_timestamptz_oid) return normalize_timestamp(std::string(v, length));
     return std::string(v, static_cast<std::size_t>(length));
   }
+  std::string_view get_view(int c, std::string& scratch) const override {
+    unsigned type = PQftype(m_row.get(), c);
+    if (type == k_bytea_oid || type == k_timestamptz_oid) return scratch = get_text(c);
+    return std::string_view(PQgetvalue(m_row.get(), 0, c),
+                            static_cast<std::size_t>(PQgetlength(m_row.get(), 0, c)));
+  }
   std::int64_t changes() const override { return m_changes; }
 
  private:

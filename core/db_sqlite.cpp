@@ -110,12 +110,16 @@ class SqliteStatement : public Statement {
   std::int64_t get_integer(int c) const override { return sqlite3_column_int64(m_stmt.get(), c); }
   double get_real(int c) const override { return sqlite3_column_double(m_stmt.get(), c); }
   std::string get_text(int c) const override {
+    std::string scratch;
+    return std::string(get_view(c, scratch));
+  }
+  std::string_view get_view(int c, std::string&) const override {
     const void* data = sqlite3_column_type(m_stmt.get(), c) == SQLITE_BLOB
                            ? sqlite3_column_blob(m_stmt.get(), c)
                            : static_cast<const void*>(sqlite3_column_text(m_stmt.get(), c));
     int size = sqlite3_column_bytes(m_stmt.get(), c);
-    return data ? std::string(static_cast<const char*>(data), static_cast<std::size_t>(size))
-                : std::string();
+    return data ? std::string_view(static_cast<const char*>(data), static_cast<std::size_t>(size))
+                : std::string_view();
   }
   std::int64_t changes() const override { return m_changes; }
 

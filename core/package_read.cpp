@@ -1,5 +1,5 @@
 // Reading an export package: pass one checks everything before a database is touched, pass
-// two hands the rows over in foreign-key order (docs/export-format.md §5).
+// two hands the rows over in foreign-key order (docs/export-format.md §6).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -63,7 +63,8 @@ Result<std::unique_ptr<OpenPackage>> open_package(const fs::path& path,
   if (open->encrypted) {
     auto reader = EnvelopeReader::open(*open->raw, openers);
     if (!reader) return reader.error();
-    if (reader->metadata().value("kind", "") != "dihya-export")
+    const Json& metadata = reader->metadata();
+    if (!metadata.is_object() || !metadata.contains("kind") || metadata["kind"] != "dihya-export")
       return tampered("envelope metadata: not an export package");
     open->opened = envelope_source(std::move(*reader));
   }
@@ -87,9 +88,16 @@ Result<std::string> read_small(ArchiveReader& archive, std::size_t limit, const 
 struct Seen {
   std::int64_t bytes = 0;
   std::string sha256;
+  // Rows are counted as the name's extension says (both ways for another extension).
+  bool csv_counted = true, jsonl_counted = true;
   RowCounter csv{DataFormat::csv}, jsonl{DataFormat::jsonl};
   std::size_t position = 0;
 };
+
+bool ends_with(const std::string& name, std::string_view suffix) {
+  return name.size() >= suffix.size() &&
+         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
 
 Result<ArchiveEntry> next_data_entry(ArchiveReader& archive, bool& end) {
   for (;;) {
@@ -148,6 +156,8 @@ Result<VerifiedPackage> verify_package(const fs::path& path, const VerifyRequest
     }
     Seen& s = seen[name];
     s.position = seen.size();
+    s.csv_counted = !ends_with(name, ".jsonl");
+    s.jsonl_counted = !ends_with(name, ".csv");
     Sha256 hash;
     for (;;) {
       auto block = archive.read();
@@ -155,8 +165,8 @@ Result<VerifiedPackage> verify_package(const fs::path& path, const VerifyRequest
       if (block->empty()) break;
       hash.update(*block);
       s.bytes += static_cast<std::int64_t>(block->size());
-      s.csv.feed(*block);
-      s.jsonl.feed(*block);
+      if (s.csv_counted) s.csv.feed(*block);
+      if (s.jsonl_counted) s.jsonl.feed(*block);
       total += static_cast<std::int64_t>(block->size());
       if (request.progress) request.progress(total);
     }
@@ -201,6 +211,9 @@ Result<VerifiedPackage> verify_package(const fs::path& path, const VerifyRequest
       if (s.position < previous) return tampered("parts out of order: " + part.path);
       previous = s.position;
       ++listed;
+      if (!(r.format == DataFormat::csv ? s.csv_counted : s.jsonl_counted))
+        return tampered("the name of " + part.path + " does not fit its format " +
+                        format_name(r.format));
       std::int64_t part_rows = (r.format == DataFormat::csv ? s.csv : s.jsonl).rows(i == 0);
       bool known = !part.sha256.empty();
       if (known && (s.sha256 != part.sha256 || (part.bytes >= 0 && s.bytes != part.bytes)))

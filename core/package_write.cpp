@@ -75,9 +75,11 @@ class ResourceWriter {
     return {};
   }
 
+  // The buffer as the next part. The whole resource's hash is fed once there are two parts:
+  // a resource of one part has that part's hash.
   Part take_buffer() {
     Part part{{}, static_cast<std::int64_t>(m_buffer.size()), sha256_hex(m_buffer), m_part_rows};
-    m_whole.update(m_buffer);
+    if (!m_resource.parts.empty() || m_held) m_whole.update(m_buffer);
     m_resource.bytes += part.bytes;
     m_part_rows = 0;
     return part;
@@ -104,6 +106,7 @@ class ResourceWriter {
       return written;
     }
     if (m_held) {
+      m_whole.update(m_held_data);
       m_held->path = part_name(1);
       if (Status written = write_part(std::move(*m_held), m_held_data); !written) return written;
       m_held.reset();

@@ -1,4 +1,5 @@
 // A table's rows as CSV or JSON Lines text and back (docs/export-format.md §3).
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -49,12 +50,32 @@ void append_json_string(std::string& out, std::string_view text) {
   out += '"';
 }
 
+// True when TEXT holds a comma, a quote or a line end; eight bytes at a time.
+bool needs_quotes(std::string_view text) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  auto has = [](std::uint64_t word, unsigned char c) {
+    std::uint64_t x = word ^ (ones * c);
+    return (x - ones) & ~x & highs;
+  };
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    if (has(word, ',') | has(word, '"') | has(word, '\n') | has(word, '\r')) return true;
+  }
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == ',' || c == '"' || c == '\n' || c == '\r') return true;
+  }
+  return false;
+}
+
 void append_csv_text(std::string& out, std::string_view text) {
   if (text.empty()) {
     out += "\"\"";
     return;
   }
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+  if (!needs_quotes(text)) {
     out += text;
     return;
   }
@@ -76,6 +97,18 @@ void append_real(std::string& out, double v) {
     auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
     out.append(digits, end);
   }
+}
+
+// "YYYY-MM-DDTHH:MM:SSZ", the form most stored timestamps already have.
+bool is_canonical_timestamp(std::string_view t) {
+  if (t.size() != 20 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' ||
+      t[16] != ':' || t[19] != 'Z')
+    return false;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18})
+    if (t[i] < '0' || t[i] > '9') return false;
+  return t.compare(5, 2, "13") < 0 && t.compare(8, 2, "32") < 0 && t.compare(11, 2, "24") < 0 &&
+         t.compare(14, 2, "60") < 0 && t.compare(17, 2, "60") < 0 && t.compare(5, 2, "00") > 0 &&
+         t.compare(8, 2, "00") > 0;
 }
 
 bool is_decimal(std::string_view t) {
@@ -163,11 +196,15 @@ void RowEncoder::row(const Statement& s, std::string& out) {
         out += s.get_integer(c) ? "true" : "false";
         break;
       default: {
-        std::string text = s.get_text(c);
+        std::string_view text = s.get_view(c, m_scratch);
         if (type == ColumnType::blob) {
-          text = base64_encode(text);
-        } else if (type == ColumnType::timestamp) {
-          if (auto canonical = canonical_timestamp(text)) text = std::move(*canonical);
+          m_converted = base64_encode(text);
+          text = m_converted;
+        } else if (type == ColumnType::timestamp && !is_canonical_timestamp(text)) {
+          if (auto canonical = canonical_timestamp(text)) {
+            m_converted = std::move(*canonical);
+            text = m_converted;
+          }
         }
         if (text.empty() && may_be_empty(type)) m_has_empty[i] = 1;
         if (csv)
@@ -469,34 +506,27 @@ Status RowDecoder::decode(bool at_end, const Visit& visit) {
 
 void RowCounter::feed(std::string_view data) {
   if (data.empty()) return;
-  if (format == DataFormat::jsonl) {
-    for (std::size_t at = 0;;) {
-      std::size_t end = data.find('\n', at);
-      if (end == std::string_view::npos) break;
-      ++lines;
-      at = end + 1;
-    }
-    pending = data.back() != '\n';
-    return;
-  }
   const char* p = data.data();
   const char* end = p + data.size();
-  while (p < end) {
-    if (in_quotes) {
-      const void* q = std::memchr(p, '"', static_cast<std::size_t>(end - p));
-      if (!q) break;
-      p = static_cast<const char*>(q) + 1;
-      in_quotes = false;  // a doubled quote re-enters at once below
-      continue;
+  auto newlines = [](const char* from, const char* to) {
+    return static_cast<std::int64_t>(std::count(from, to, '\n'));
+  };
+  if (format == DataFormat::jsonl) {
+    lines += newlines(p, end);
+  } else {
+    // Line ends between quotes belong to a cell; a doubled quote leaves and re-enters.
+    while (p < end) {
+      auto quote = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
+      if (in_quotes) {
+        if (!quote) break;
+        in_quotes = false;
+      } else {
+        lines += newlines(p, quote ? quote : end);
+        if (!quote) break;
+        in_quotes = true;
+      }
+      p = quote + 1;
     }
-    const char* stop = p;
-    while (stop < end && *stop != '"' && *stop != '\n') ++stop;
-    if (stop == end) break;
-    if (*stop == '"')
-      in_quotes = true;
-    else
-      ++lines;
-    p = stop + 1;
   }
   pending = data.back() != '\n';
 }

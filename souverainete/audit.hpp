@@ -4,11 +4,11 @@
 // counts, sizes and hashes, never data or key material.
 namespace dihya::souverainete::audit {
 
-// details: format, tables ({table, rows} each), rows, bytes, package_sha256, manifest_sha256,
-// encrypted, recipients, signer, output, tenant_filter
+// details: format, tables ({table, resource, rows, bytes, sha256} each), rows, bytes,
+// package_sha256, manifest_sha256, encrypted, recipients, signer, output, tenant_filter
 inline constexpr const char* k_action_export = "export";
-// details: package_sha256, manifest_sha256, signer, encrypted, mode, verify_only, tables
-// ({table, rows} each), rows
+// details: package, package_sha256, manifest_sha256, signer, encrypted, mode, verify_only,
+// dry_run, tables ({table, rows} each), rows
 inline constexpr const char* k_action_import = "import";
 
 }  // namespace dihya::souverainete::audit

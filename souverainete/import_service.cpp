@@ -28,15 +28,11 @@ class Spool {
     Fd fd(::open(m_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (!fd.valid()) take(Status(io_error(m_path, errno)));
     m_owned = true;
-    std::vector<char> buffer(1 << 20);
-    for (;;) {
-      check_interrupted();
-      ssize_t got = ::read(STDIN_FILENO, buffer.data(), buffer.size());
-      if (got < 0 && errno == EINTR) continue;
-      if (got < 0) take(Status(io_error("-", errno)));
-      if (got == 0) break;
-      take(write_all(fd.get(), std::string_view(buffer.data(), static_cast<std::size_t>(got)),
-                     m_path));
+    try {
+      copy_stdin(fd.get());
+    } catch (...) {
+      ::unlink(m_path.c_str());  // the destructor does not run for a constructor that throws
+      throw;
     }
   }
   ~Spool() {
@@ -45,6 +41,18 @@ class Spool {
   const fs::path& path() const { return m_path; }
 
  private:
+  void copy_stdin(int fd) {
+    std::vector<char> buffer(1 << 20);
+    for (;;) {
+      check_interrupted();
+      ssize_t got = ::read(STDIN_FILENO, buffer.data(), buffer.size());
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) take(Status(io_error("-", errno)));
+      if (got == 0) break;
+      take(write_all(fd, std::string_view(buffer.data(), static_cast<std::size_t>(got)), m_path));
+    }
+  }
+
   fs::path m_path;
   bool m_owned = false;
 };
@@ -184,7 +192,10 @@ int run_import(const ImportOptions& options, Context& ctx) {
     return 0;
   }
 
-  auto db = take(open_database(tenant.database));
+  // A dry run creates nothing, not even a missing SQLite file.
+  auto sqlite = tenant.sqlite_path();
+  bool fresh = ctx.dry_run() && sqlite && !fs::exists(*sqlite);
+  auto db = take(open_database(fresh ? "sqlite::memory:" : tenant.database));
   Json planned = plan(*db, verified.manifest, options.mode);
   if (ctx.dry_run()) {
     for (const auto& step : planned)

@@ -32,6 +32,16 @@ std::vector<ExportTable> export_tables(Database& db, const ExportOptions& option
     r.def = take(db.describe_table(name));
     described.push_back(std::move(r));
   }
+  // A SQLite foreign key written without columns ("REFERENCES users") references the
+  // primary key.
+  for (auto& r : described)
+    for (auto& fk : r.def.foreign_keys)
+      for (const auto& other : described)
+        if (other.def.name == fk.ref_table &&
+            std::any_of(fk.ref_columns.begin(), fk.ref_columns.end(),
+                        [](const std::string& c) { return c.empty(); }) &&
+            other.def.primary_key.size() == fk.columns.size())
+          fk.ref_columns = other.def.primary_key;
   // A foreign key to a table left out cannot be kept: the package would not be valid.
   for (auto& r : described) {
     auto& fks = r.def.foreign_keys;

@@ -23,10 +23,10 @@ void declare_export_options(OptionSet& options) {
   options.value("format", "csv|jsonl", "souverainete.opt.format");
   options.flag("encrypt", "souverainete.opt.encrypt");
   options.list("recipient", "KEY", "souverainete.opt.recipient");
-  options.value("passphrase-file", "FILE", "backup.opt.passphrase_file");
+  options.value("passphrase-file", "FILE", "souverainete.opt.passphrase_file");
   options.flag("sign", "souverainete.opt.sign");
   options.value("output", "FILE|-", "souverainete.opt.output", 'o');
-  options.value("compression-level", "N", "backup.opt.compression_level");
+  options.value("compression-level", "N", "souverainete.opt.compression_level");
 }
 
 Result<ExportOptions> parse_export_options(const Arguments& args) {
@@ -61,7 +61,9 @@ Result<ExportOptions> parse_export_options(const Arguments& args) {
     return usage("souverainete.encrypt_needs_keys");
   options.sign = args.flag("sign");
   options.output = args.value("output").value_or("");
-  if (options.output == "-" && args.flag("json")) return usage("souverainete.json_and_stdout");
+  // Standard output carries the package when -o is - or absent.
+  if ((options.output == "-" || options.output.empty()) && args.flag("json"))
+    return usage("souverainete.json_and_stdout");
   if (auto level = args.value("compression-level")) {
     int value = 0;
     auto [end, ec] = std::from_chars(level->data(), level->data() + level->size(), value);
