@@ -224,12 +224,18 @@ class RowConsumer {
   virtual Status row(const Field* fields, std::size_t count) = 0;
   // The fields handed to row() so far may be reused after this.
   virtual Status flush() = 0;
+  // True when the consumer takes RESOURCE's text as it is (text() instead of row(); after
+  // begin()); its rows are then counted by the consumer and end() gets -1.
+  virtual bool takes_text(const Resource&) { return false; }
+  virtual Status text(std::string_view) { return {}; }
   virtual Status end(const Resource& resource, std::int64_t rows) = 0;
 };
 
-// Pass two: read the rows of the verified package at PATH in foreign-key order into CONSUMER.
-// Fails (65) when the file changed since pass one.
+// Pass two: read the rows of the verified package at PATH in foreign-key order into CONSUMER;
+// with ONLY, the rows of those resources (by name) alone. Fails (65) when the file changed
+// since pass one.
 Status read_package(const fs::path& path, const VerifiedPackage& package,
-                    const EnvelopeOpeners& openers, RowConsumer& consumer);
+                    const EnvelopeOpeners& openers, RowConsumer& consumer,
+                    const std::vector<std::string>* only = nullptr);
 
 }  // namespace dihya::package

@@ -110,13 +110,35 @@ std::string create_table_sql(const TableDef& table, Engine engine, bool with_uni
   return sql + ")";
 }
 
+namespace {
+
+std::string key_index_name(const TableDef& table, const std::vector<std::string>& columns,
+                           const char* suffix) {
+  std::string name = table.name;
+  for (const auto& c : columns) name += "_" + c;
+  return quote_identifier(name + suffix);
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> foreign_key_sql(const TableDef& table,
+                                                                 bool not_valid) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& fk : table.foreign_keys) {
+    std::string name = key_index_name(table, fk.columns, "_fkey");
+    out.emplace_back(name, "ALTER TABLE " + quote_identifier(table.name) + " ADD CONSTRAINT " +
+                               name + " FOREIGN KEY (" + column_list(fk.columns) +
+                               ") REFERENCES " + quote_identifier(fk.ref_table) + " (" +
+                               column_list(fk.ref_columns) + ")" + (not_valid ? " NOT VALID" : ""));
+  }
+  return out;
+}
+
 std::vector<std::string> create_index_sql(const TableDef& table, Engine engine,
-                                          bool with_unique_keys) {
+                                          bool with_unique_keys, bool with_foreign_keys) {
   std::vector<std::string> out;
   auto index_name = [&](const std::vector<std::string>& columns, const char* suffix) {
-    std::string name = table.name;
-    for (const auto& c : columns) name += "_" + c;
-    return quote_identifier(name + suffix);
+    return key_index_name(table, columns, suffix);
   };
   if (with_unique_keys)
     for (const auto& key : table.unique_keys) {
@@ -131,13 +153,14 @@ std::vector<std::string> create_index_sql(const TableDef& table, Engine engine,
     out.push_back(std::string(index.unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ") +
                   quote_identifier(index.name) + " ON " + quote_identifier(table.name) + " (" +
                   column_list(index.columns) + ")");
-  if (engine == Engine::postgresql)
-    for (const auto& fk : table.foreign_keys)
-      out.push_back("ALTER TABLE " + quote_identifier(table.name) + " ADD CONSTRAINT " +
-                    index_name(fk.columns, "_fkey") + " FOREIGN KEY (" + column_list(fk.columns) +
-                    ") REFERENCES " + quote_identifier(fk.ref_table) + " (" +
-                    column_list(fk.ref_columns) + ")");
+  if (engine == Engine::postgresql && with_foreign_keys)
+    for (auto& [name, sql] : foreign_key_sql(table, false)) out.push_back(std::move(sql));
   return out;
+}
+
+Result<std::unique_ptr<CsvCopy>> Database::copy_csv(const TableDef&,
+                                                    const std::vector<std::string>&) {
+  return make_error(ExitCode::failure, "core.db.no_csv_copy");
 }
 
 Result<bool> Database::table_exists(const std::string& table) {

@@ -109,6 +109,15 @@ class BulkLoader {
   virtual Status finish() = 0;
 };
 
+// CSV text handed to PostgreSQL's COPY … (FORMAT csv) as it is, without being decoded here.
+class CsvCopy {
+ public:
+  virtual ~CsvCopy() = default;
+  virtual Status write(std::string_view data) = 0;
+  // End the COPY: the rows it loaded.
+  virtual Result<std::int64_t> finish() = 0;
+};
+
 class Database {
  public:
   virtual ~Database() = default;
@@ -116,6 +125,11 @@ class Database {
   virtual Status execute(std::string_view sql) = 0;
   virtual Result<std::unique_ptr<Statement>> prepare(std::string_view sql) = 0;
   virtual Result<std::unique_ptr<BulkLoader>> bulk_load(const TableDef& table) = 0;
+  // PostgreSQL: COPY TABLE's columns FROM CSV text whose first line is a header naming them
+  // in that order (checked where the server can); an unquoted empty cell is NULL except in
+  // the NOT_NULL columns. Other engines: 1 (not offered).
+  virtual Result<std::unique_ptr<CsvCopy>> copy_csv(const TableDef& table,
+                                                    const std::vector<std::string>& not_null);
   virtual Result<std::vector<std::string>> table_names() = 0;
   virtual Result<TableDef> describe_table(const std::string& table) = 0;
   // Speed up a large load: the engine's pragmas or session settings; undone by end_bulk.
@@ -172,8 +186,14 @@ std::string quote_identifier(std::string_view name);
 
 // SQL for the table, its keys and indexes in ENGINE's dialect.
 std::string create_table_sql(const TableDef& table, Engine engine, bool with_unique_keys = true);
+// The statements that add TABLE's keys and indexes after a load; on PostgreSQL the foreign
+// keys too, unless WITH_FOREIGN_KEYS is false (foreign_key_sql gives them apart).
 std::vector<std::string> create_index_sql(const TableDef& table, Engine engine,
-                                          bool with_unique_keys);
+                                          bool with_unique_keys, bool with_foreign_keys = true);
+// PostgreSQL: ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY for each of TABLE's foreign keys,
+// NOT VALID when asked (checked later by VALIDATE CONSTRAINT), with the constraint's name.
+std::vector<std::pair<std::string, std::string>> foreign_key_sql(const TableDef& table,
+                                                                 bool not_valid);
 const char* engine_type_name(ColumnType type, Engine engine);
 
 }  // namespace dihya

@@ -313,6 +313,35 @@ class PgLoader : public BulkLoader {
   bool m_done = false;
 };
 
+// COPY … FROM STDIN (FORMAT csv): the caller's text goes to the server as it is.
+class PgCsvCopy : public CsvCopy {
+ public:
+  PgCsvCopy(PGconn* conn, std::string table) : m_conn(conn), m_table(std::move(table)) {}
+  ~PgCsvCopy() override {
+    if (!m_done) PQputCopyEnd(m_conn, "aborted");
+    while (PGresult* r = PQgetResult(m_conn)) PQclear(r);
+  }
+  Status write(std::string_view data) override {
+    if (!data.empty() &&
+        PQputCopyData(m_conn, data.data(), static_cast<int>(data.size())) != 1)
+      return pg_error(m_conn, nullptr, "COPY " + m_table);
+    return {};
+  }
+  Result<std::int64_t> finish() override {
+    m_done = true;
+    if (PQputCopyEnd(m_conn, nullptr) != 1) return pg_error(m_conn, nullptr, "COPY " + m_table);
+    ResultHandle result(PQgetResult(m_conn));
+    if (PQresultStatus(result.get()) != PGRES_COMMAND_OK)
+      return pg_error(m_conn, result.get(), "COPY " + m_table);
+    return std::atoll(PQcmdTuples(result.get()));
+  }
+
+ private:
+  PGconn* m_conn;
+  std::string m_table;
+  bool m_done = false;
+};
+
 class PgDatabase : public Database {
  public:
   explicit PgDatabase(ConnHandle conn) : m_conn(std::move(conn)) {}
@@ -341,6 +370,27 @@ class PgDatabase : public Database {
     if (PQresultStatus(result.get()) != PGRES_COPY_IN)
       return pg_error(m_conn.get(), result.get(), sql);
     return std::unique_ptr<BulkLoader>(new PgLoader(m_conn.get(), table.name));
+  }
+
+  Result<std::unique_ptr<CsvCopy>> copy_csv(const TableDef& table,
+                                            const std::vector<std::string>& not_null) override {
+    std::string columns;
+    for (std::size_t i = 0; i < table.columns.size(); ++i)
+      columns += (i ? ", " : "") + quote_identifier(table.columns[i].name);
+    std::string sql = "COPY " + quote_identifier(table.name) + " (" + columns +
+                      ") FROM STDIN WITH (FORMAT csv, HEADER " +
+                      (PQserverVersion(m_conn.get()) >= 150000 ? "MATCH" : "true");
+    if (!not_null.empty()) {
+      sql += ", FORCE_NOT_NULL (";
+      for (std::size_t i = 0; i < not_null.size(); ++i)
+        sql += (i ? ", " : "") + quote_identifier(not_null[i]);
+      sql += ")";
+    }
+    sql += ")";
+    ResultHandle result(PQexec(m_conn.get(), sql.c_str()));
+    if (PQresultStatus(result.get()) != PGRES_COPY_IN)
+      return pg_error(m_conn.get(), result.get(), sql);
+    return std::unique_ptr<CsvCopy>(new PgCsvCopy(m_conn.get(), table.name));
   }
 
   Result<std::vector<std::string>> table_names() override {

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 
@@ -248,9 +249,13 @@ Result<VerifiedPackage> verify_package(const fs::path& path, const VerifyRequest
 }
 
 Status read_package(const fs::path& path, const VerifiedPackage& package,
-                    const EnvelopeOpeners& openers, RowConsumer& consumer) {
+                    const EnvelopeOpeners& openers, RowConsumer& consumer,
+                    const std::vector<std::string>* only) {
   const auto& resources = package.manifest.resources;
-  std::vector<std::size_t> order = foreign_key_order(resources);
+  std::vector<std::size_t> order;
+  for (std::size_t i : foreign_key_order(resources))
+    if (!only || std::find(only->begin(), only->end(), resources[i].name) != only->end())
+      order.push_back(i);
   std::size_t next = 0;  // position in ORDER of the resource being loaded
   while (next < order.size()) {
     std::size_t start = next;
@@ -258,6 +263,7 @@ Status read_package(const fs::path& path, const VerifiedPackage& package,
     if (!open) return open.error();
     ArchiveReader archive(*(*open)->plain);
     std::optional<RowDecoder> decoder;
+    bool as_text = false;
     std::size_t part = 0;
     Sha256 whole;
     for (;;) {
@@ -271,6 +277,7 @@ Status read_package(const fs::path& path, const VerifiedPackage& package,
       if (part == 0) {
         decoder.emplace(r);
         if (Status begun = consumer.begin(r); !begun) return begun;
+        as_text = consumer.takes_text(r);
       }
       auto visit = [&](const Field* fields, std::size_t count) {
         return consumer.row(fields, count);
@@ -280,16 +287,18 @@ Status read_package(const fs::path& path, const VerifiedPackage& package,
         if (!block) return block.error();
         if (block->empty()) break;
         whole.update(*block);
-        if (Status fed = decoder->feed(*block, visit); !fed) return fed;
+        Status fed = as_text ? consumer.text(*block) : decoder->feed(*block, visit);
+        if (!fed) return fed;
         if (Status flushed = consumer.flush(); !flushed) return flushed;
       }
       if (++part < r.parts.size()) continue;
-      if (Status done = decoder->finish(visit); !done) return done;
+      if (!as_text)
+        if (Status done = decoder->finish(visit); !done) return done;
       if (Status flushed = consumer.flush(); !flushed) return flushed;
       std::string hash = whole.hex();
       for (const auto& name : package.hash_on_read)
         if (name == r.name && hash != r.sha256) return tampered("SHA-256 of resource " + r.name);
-      if (Status ended = consumer.end(r, decoder->rows()); !ended) return ended;
+      if (Status ended = consumer.end(r, as_text ? -1 : decoder->rows()); !ended) return ended;
       decoder.reset();
       part = 0;
       ++next;

@@ -7,6 +7,7 @@
 #include "core/clock.hpp"
 #include "core/signals.hpp"
 #include "souverainete/services.hpp"
+#include "souverainete/loader.hpp"
 #include "souverainete/support.hpp"
 
 namespace dihya::souverainete {
@@ -55,64 +56,6 @@ class Spool {
 
   fs::path m_path;
   bool m_owned = false;
-};
-
-// Loads each resource into its table: created (create, replace) without its secondary keys,
-// which are built once the rows are in, or appended to; then counted again.
-class TableLoader : public package::RowConsumer {
- public:
-  TableLoader(Database& db, ImportMode mode, Progress& bar) : m_db(db), m_mode(mode), m_bar(bar) {}
-
-  Status begin(const package::Resource& r) override {
-    m_before = 0;
-    if (m_mode == ImportMode::append) {
-      auto count = m_db.count_rows(r.def.name);
-      if (!count) return count.error();
-      m_before = *count;
-    } else if (Status created = m_db.execute(create_table_sql(r.def, m_db.engine(), false));
-               !created) {
-      return created;
-    }
-    auto loader = m_db.bulk_load(r.def);
-    if (!loader) return loader.error();
-    m_loader = std::move(*loader);
-    return {};
-  }
-  Status row(const Field* fields, std::size_t count) override {
-    ++m_rows;
-    return m_loader->add_row(fields, count);
-  }
-  Status flush() override {
-    m_bar.update(static_cast<std::uint64_t>(m_rows));
-    check_interrupted();
-    return m_loader->flush();
-  }
-  Status end(const package::Resource& r, std::int64_t rows) override {
-    if (Status finished = m_loader->finish(); !finished) return finished;
-    m_loader.reset();
-    if (m_mode != ImportMode::append)
-      for (const auto& sql : create_index_sql(r.def, m_db.engine(), true))
-        if (Status made = m_db.execute(sql); !made) return made;
-    auto count = m_db.count_rows(r.def.name);
-    if (!count) return count.error();
-    if (*count != m_before + rows || (r.rows && rows != *r.rows))
-      return make_error(ExitCode::data_error, "souverainete.recount_mismatch",
-                        {{"table", r.def.name},
-                         {"expected", std::to_string(m_before + r.rows.value_or(rows))},
-                         {"found", std::to_string(*count)}});
-    tables.push_back({{"table", r.def.name}, {"rows", rows}});
-    return {};
-  }
-
-  Json tables = Json::array();
-
- private:
-  Database& m_db;
-  ImportMode m_mode;
-  Progress& m_bar;
-  std::unique_ptr<BulkLoader> m_loader;
-  std::int64_t m_before = 0;
-  std::int64_t m_rows = 0;
 };
 
 // What the import will do to each table; refuses what the mode does not allow before the
@@ -211,31 +154,20 @@ int run_import(const ImportOptions& options, Context& ctx) {
   std::int64_t started = now_ms();
   Progress bar =
       ctx.progress("souverainete.import_progress", static_cast<std::uint64_t>(verified.rows));
-  TableLoader loader(*db, options.mode, bar);
-  take(db->begin_bulk());
-  {
-    auto transaction = take(Transaction::begin(*db));
-    if (options.mode == ImportMode::replace) {
-      auto order = package::foreign_key_order(verified.manifest.resources);
-      for (auto it = order.rbegin(); it != order.rend(); ++it)
-        take(db->execute("DROP TABLE IF EXISTS " +
-                         quote_identifier(verified.manifest.resources[*it].def.name)));
-    }
-    take(package::read_package(spool.path(), verified, request.openers, loader));
-    if (db->engine() == Engine::sqlite) {
-      auto check = take(db->prepare("PRAGMA foreign_key_check"));
-      if (take(check->step()))
-        fail(ExitCode::data_error, "souverainete.foreign_key_broken",
-             {{"table", check->get_text(0)}});
-    }
-    check_interrupted();
-    take(transaction.commit());
+  auto progress = [&bar](std::int64_t rows) { bar.update(static_cast<std::uint64_t>(rows)); };
+  Json tables;
+  if (db->engine() == Engine::postgresql && options.mode != ImportMode::append) {
+    db.reset();  // the staged load opens its own connections
+    tables = take(load_postgres_staged({tenant.database, spool.path(), verified, request.openers,
+                                        options.mode, progress, ctx.log()}));
+  } else {
+    tables = take(load_in_one_transaction(*db, spool.path(), verified, request.openers,
+                                          options.mode, progress));
   }
-  take(db->end_bulk());
   bar.finish();
   double seconds = static_cast<double>(now_ms() - started) / 1000.0;
 
-  details["tables"] = loader.tables;
+  details["tables"] = tables;
   details["rows"] = verified.rows;
   auto& metrics = ctx.metrics();
   metrics.add("dihya_import_last_success_timestamp_seconds",
@@ -246,11 +178,11 @@ int run_import(const ImportOptions& options, Context& ctx) {
   metrics.add("dihya_import_duration_seconds", "Duration of the last import's load.",
               MetricSet::Type::gauge, seconds);
   result["mode"] = import_mode_name(options.mode);
-  result["tables"] = loader.tables;
+  result["tables"] = tables;
   result["seconds"] = seconds;
   ctx.result() = result;
   MessageParams params = {{"rows", std::to_string(verified.rows)},
-                          {"tables", std::to_string(loader.tables.size())},
+                          {"tables", std::to_string(tables.size())},
                           {"seconds", fmt::format("{:.2f}", seconds)}};
   ctx.set_summary("souverainete.imported", params);
   ctx.print(m.text("souverainete.imported", params));

@@ -32,6 +32,40 @@ PackageWorkspace::PackageWorkspace() {
   save();
 }
 
+namespace {
+
+void create_edge_text_table(Database& d) {
+  TableDef def;
+  def.name = "edge_text";
+  def.columns = {{"id", ColumnType::integer, false}, {"t", ColumnType::text, true},
+                 {"e", ColumnType::text, true},      {"r", ColumnType::real, true},
+                 {"ts", ColumnType::timestamp, true}, {"j", ColumnType::json, true}};
+  def.primary_key = {"id"};
+  if (!d.execute(create_table_sql(def, d.engine()))) throw std::runtime_error("create edge_text");
+  // Column e holds empty strings and no NULL: it declares that no value is missing.
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<std::vector<Field>> rows = {
+      {Field::of(""), Field::of(""), Field::of_real(inf), Field::of("2024-03-10T11:00:00Z"),
+       Field::of("{\"a\": \"b,c\"}")},
+      {Field::null(), Field::of("x"), Field::of_real(-inf), Field::null(), Field::of("[]")},
+      {Field::of("\\N"), Field::of(""), Field::null(), Field::of("1999-12-31T23:59:59.5Z"),
+       Field::null()},
+      {Field::of("say \"hi\",\nthen \u2d5c\u2d30"), Field::of(" "), Field::of_real(-0.5),
+       Field::null(), Field::of("\"\"")},
+  };
+  auto insert = d.prepare("INSERT INTO edge_text VALUES (?, ?, ?, ?, ?, ?)");
+  if (!insert) throw std::runtime_error("prepare edge_text");
+  std::int64_t id = 1;
+  for (const auto& row : rows) {
+    Statement& s = **insert;
+    bool ok = s.reset().ok() && s.bind(1, Field::of(id++)).ok();
+    for (int c = 0; c < 5; ++c) ok = ok && s.bind(c + 2, row[static_cast<std::size_t>(c)]).ok();
+    if (!ok || !s.step()) throw std::runtime_error("insert edge_text");
+  }
+}
+
+}  // namespace
+
 void create_edge_table(const std::string& url) {
   auto db = open_database(url);
   if (!db) throw std::runtime_error("cannot open " + url);
@@ -85,6 +119,7 @@ void create_edge_table(const std::string& url) {
     for (int c = 0; c < 9; ++c) ok = ok && s.bind(c + 2, *fields[c]).ok();
     if (!ok || !s.step()) throw std::runtime_error("insert edge");
   }
+  create_edge_text_table(d);
 }
 
 std::vector<CraftedEntry> read_package_entries(const fs::path& package) {

@@ -25,7 +25,8 @@ class PackageWorkspace : public Workspace {
 // Create the table "edge" holding every type of the common map with its edge values (NULL
 // and empty strings, extreme integers, 30-digit numerics, infinities, timestamps in several
 // time zones, NUL bytes, Arabic, Tifinagh, emoji) in the database at URL. NaN is added where
-// the engine keeps it (PostgreSQL).
+// the engine keeps it (PostgreSQL). Also "edge_text", without binary columns, whose CSV
+// PostgreSQL reads as it is: empty strings, NULLs, "\N", quotes, line ends, infinities.
 void create_edge_table(const std::string& url);
 
 // Resource name → "sha256:…" of each resource of the package file (plain tar.zst).

@@ -51,7 +51,7 @@ TEST_CASE("SQLite → PostgreSQL → SQLite: identical content hashes, every typ
                               ws.package(std::string("c.") + format).string()})
                 .code == 0);
     auto a = resource_hashes(ws.package(std::string("a.") + format));
-    CHECK(a.size() == 6);
+    CHECK(a.size() == 7);
     CHECK(a == resource_hashes(ws.package(std::string("b.") + format)));
     CHECK(a == resource_hashes(ws.package(std::string("c.") + format)));
     fs::remove(ws.dir() / "data/back.db");

@@ -128,6 +128,7 @@ TEST_CASE("export as JSON Lines, encrypted, to standard output; import from stan
   REQUIRE(imported.code == 0);
   CHECK(dump_but_edge(ws.dest_db()) == dump_but_edge(ws.source_db()));
   CHECK(*open_database(sqlite_url(ws.dest_db()), {true}).value()->count_rows("edge") == 6);
+  CHECK(*open_database(sqlite_url(ws.dest_db()), {true}).value()->count_rows("edge_text") == 4);
 
   // --tables: a subset; a foreign key to a table left out is dropped with a warning.
   auto subset = export_to(ws, "s.tar.zst", {"--tables", "events"});

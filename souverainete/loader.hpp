@@ -1,0 +1,138 @@
+#pragma once
+
+#include <algorithm>
+#include <functional>
+#include <optional>
+
+#include "core/datapackage.hpp"
+#include "core/log.hpp"
+#include "core/signals.hpp"
+#include "souverainete/validators.hpp"
+
+// Loading a verified package into the tenant's database.
+namespace dihya::souverainete {
+
+// Loads each resource into its table: created (create, replace) without its secondary keys,
+// which are built once the rows are in, or appended to; then counted again.
+class TableLoader : public package::RowConsumer {
+ public:
+  // FOREIGN_KEYS: add them with the other keys (PostgreSQL; a staged load adds them later).
+  TableLoader(Database& db, ImportMode mode, std::function<void(std::int64_t)> progress,
+              bool foreign_keys = true)
+      : m_db(db), m_mode(mode), m_progress(std::move(progress)), m_foreign_keys(foreign_keys) {}
+
+  Status begin(const package::Resource& r) override {
+    m_before = 0;
+    if (m_mode == ImportMode::append) {
+      auto count = m_db.count_rows(r.def.name);
+      if (!count) return count.error();
+      m_before = *count;
+    } else if (Status created = m_db.execute(create_table_sql(r.def, m_db.engine(), false));
+               !created) {
+      return created;
+    }
+    // PostgreSQL reads our CSV itself, as fast as it reads anything.
+    if (auto not_null = csv_as_is(r)) {
+      auto copy = m_db.copy_csv(r.def, *not_null);
+      if (!copy) return copy.error();
+      m_copy = std::move(*copy);
+      return {};
+    }
+    auto loader = m_db.bulk_load(r.def);
+    if (!loader) return loader.error();
+    m_loader = std::move(*loader);
+    return {};
+  }
+  bool takes_text(const package::Resource&) override { return m_copy != nullptr; }
+  Status text(std::string_view data) override {
+    m_rows += static_cast<std::int64_t>(std::count(data.begin(), data.end(), '\n'));
+    return m_copy->write(data);
+  }
+  Status row(const Field* fields, std::size_t count) override {
+    ++m_rows;
+    return m_loader->add_row(fields, count);
+  }
+  Status flush() override {
+    m_progress(m_rows);
+    check_interrupted();
+    return m_loader ? m_loader->flush() : Status{};
+  }
+  Status end(const package::Resource& r, std::int64_t rows) override {
+    if (m_copy) {
+      auto copied = m_copy->finish();
+      m_copy.reset();
+      if (!copied) return copied.error();
+      rows = *copied;
+    } else {
+      if (Status finished = m_loader->finish(); !finished) return finished;
+      m_loader.reset();
+    }
+    if (m_mode != ImportMode::append)
+      for (const auto& sql : create_index_sql(r.def, m_db.engine(), true, m_foreign_keys))
+        if (Status made = m_db.execute(sql); !made) return made;
+    auto count = m_db.count_rows(r.def.name);
+    if (!count) return count.error();
+    if (*count != m_before + rows || (r.rows && rows != *r.rows))
+      return make_error(ExitCode::data_error, "souverainete.recount_mismatch",
+                        {{"table", r.def.name},
+                         {"expected", std::to_string(m_before + r.rows.value_or(rows))},
+                         {"found", std::to_string(*count)}});
+    tables.push_back({{"table", r.def.name}, {"rows", rows}});
+    return {};
+  }
+
+  Json tables = Json::array();
+
+ private:
+  Database& m_db;
+  ImportMode m_mode;
+  std::function<void(std::int64_t)> m_progress;
+  bool m_foreign_keys;
+  // The columns to load with FORCE_NOT_NULL when PostgreSQL can read R's CSV as it is: no
+  // blob (base64 here, not bytea) and no missing value but the empty cell.
+  std::optional<std::vector<std::string>> csv_as_is(const package::Resource& r) const {
+    if (m_db.engine() != Engine::postgresql || r.format != package::DataFormat::csv ||
+        r.missing_values != std::vector<std::string>{""})
+      return std::nullopt;
+    std::vector<std::string> not_null;
+    for (std::size_t i = 0; i < r.def.columns.size(); ++i) {
+      if (r.def.columns[i].type == ColumnType::blob) return std::nullopt;
+      if (i < r.missing.size() && r.missing[i]) {
+        if (!r.missing[i]->empty()) return std::nullopt;
+        not_null.push_back(r.def.columns[i].name);
+      }
+    }
+    return not_null;
+  }
+
+  std::unique_ptr<BulkLoader> m_loader;
+  std::unique_ptr<CsvCopy> m_copy;
+  std::int64_t m_before = 0;
+  std::int64_t m_rows = 0;
+};
+
+using LoadProgress = std::function<void(std::int64_t rows)>;
+
+// Load into DB in one transaction (SQLite, and appends on PostgreSQL): a failure or an
+// interruption leaves the database as it was. Returns the tables loaded ({table, rows}).
+Result<Json> load_in_one_transaction(Database& db, const fs::path& path,
+                                     const package::VerifiedPackage& verified,
+                                     const EnvelopeOpeners& openers, ImportMode mode,
+                                     const LoadProgress& progress);
+
+struct StagedLoad {
+  std::string url;
+  fs::path path;
+  const package::VerifiedPackage& verified;
+  const EnvelopeOpeners& openers;
+  ImportMode mode;  // create or replace
+  LoadProgress progress;
+  Log& log;
+};
+// Load into a PostgreSQL database through a staging schema: two connections load the tables
+// and build their keys side by side, the foreign keys are checked, then one transaction
+// moves the tables in (replacing the old ones in replace mode). Until that commit the target
+// is untouched; a staging schema left by a killed run is removed by the next one.
+Result<Json> load_postgres_staged(const StagedLoad& load);
+
+}  // namespace dihya::souverainete
