@@ -127,9 +127,9 @@ std::vector<std::pair<std::string, std::string>> foreign_key_sql(const TableDef&
   for (const auto& fk : table.foreign_keys) {
     std::string name = key_index_name(table, fk.columns, "_fkey");
     out.emplace_back(name, "ALTER TABLE " + quote_identifier(table.name) + " ADD CONSTRAINT " +
-                               name + " FOREIGN KEY (" + column_list(fk.columns) +
-                               ") REFERENCES " + quote_identifier(fk.ref_table) + " (" +
-                               column_list(fk.ref_columns) + ")" + (not_valid ? " NOT VALID" : ""));
+                               name + " FOREIGN KEY (" + column_list(fk.columns) + ") REFERENCES " +
+                               quote_identifier(fk.ref_table) + " (" + column_list(fk.ref_columns) +
+                               ")" + (not_valid ? " NOT VALID" : ""));
   }
   return out;
 }

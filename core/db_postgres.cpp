@@ -322,8 +322,7 @@ class PgCsvCopy : public CsvCopy {
     while (PGresult* r = PQgetResult(m_conn)) PQclear(r);
   }
   Status write(std::string_view data) override {
-    if (!data.empty() &&
-        PQputCopyData(m_conn, data.data(), static_cast<int>(data.size())) != 1)
+    if (!data.empty() && PQputCopyData(m_conn, data.data(), static_cast<int>(data.size())) != 1)
       return pg_error(m_conn, nullptr, "COPY " + m_table);
     return {};
   }

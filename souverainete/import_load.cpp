@@ -100,8 +100,9 @@ Result<Json> load_in_one_transaction(Database& db, const fs::path& path,
     if (mode == ImportMode::replace) {
       auto order = package::foreign_key_order(verified.manifest.resources);
       for (auto it = order.rbegin(); it != order.rend(); ++it)
-        if (Status dropped = db.execute("DROP TABLE IF EXISTS " +
-                                        quote_identifier(verified.manifest.resources[*it].def.name));
+        if (Status dropped =
+                db.execute("DROP TABLE IF EXISTS " +
+                           quote_identifier(verified.manifest.resources[*it].def.name));
             !dropped)
           return dropped.error();
     }
@@ -151,8 +152,7 @@ Result<Json> load_postgres_staged(const StagedLoad& load) {
     }
   }
   for (const auto& name : stale) {
-    if (Status dropped = db.execute("DROP SCHEMA " + quote_identifier(name) + " CASCADE");
-        !dropped)
+    if (Status dropped = db.execute("DROP SCHEMA " + quote_identifier(name) + " CASCADE"); !dropped)
       return dropped.error();
     load.log.warn(make_error(ExitCode::ok, "souverainete.staging_removed", {{"schema", name}}));
   }

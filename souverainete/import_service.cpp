@@ -6,8 +6,8 @@
 
 #include "core/clock.hpp"
 #include "core/signals.hpp"
-#include "souverainete/services.hpp"
 #include "souverainete/loader.hpp"
+#include "souverainete/services.hpp"
 #include "souverainete/support.hpp"
 
 namespace dihya::souverainete {

@@ -91,7 +91,12 @@ bool BackupWorkspace::wait_for_partial_backup() const {
 }
 
 pid_t BackupWorkspace::spawn(const std::string& tool, const std::vector<std::string>& args) const {
-  std::vector<std::string> argv = {tool_path(tool).string(), "--config", config_path().string(),
+  return spawn_tool(*this, tool, args);
+}
+
+pid_t spawn_tool(const Workspace& ws, const std::string& tool,
+                 const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {tool_path(tool).string(), "--config", ws.config_path().string(),
                                    "--quiet"};
   argv.insert(argv.end(), args.begin(), args.end());
   pid_t pid = ::fork();

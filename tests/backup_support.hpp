@@ -31,6 +31,10 @@ class BackupWorkspace : public Workspace {
   pid_t spawn(const std::string& tool, const std::vector<std::string>& args) const;
 };
 
+// Start TOOL of WS with ARGS (and --quiet) without waiting for it.
+pid_t spawn_tool(const Workspace& ws, const std::string& tool,
+                 const std::vector<std::string>& args);
+
 // Every table of the database at URL, dumped in a canonical text form.
 std::string database_dump(const std::string& url);
 // One line per entry under ROOT: path, type, mode, mtime (ns), size and SHA-256 or link

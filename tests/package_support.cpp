@@ -37,8 +37,8 @@ namespace {
 void create_edge_text_table(Database& d) {
   TableDef def;
   def.name = "edge_text";
-  def.columns = {{"id", ColumnType::integer, false}, {"t", ColumnType::text, true},
-                 {"e", ColumnType::text, true},      {"r", ColumnType::real, true},
+  def.columns = {{"id", ColumnType::integer, false},  {"t", ColumnType::text, true},
+                 {"e", ColumnType::text, true},       {"r", ColumnType::real, true},
                  {"ts", ColumnType::timestamp, true}, {"j", ColumnType::json, true}};
   def.primary_key = {"id"};
   if (!d.execute(create_table_sql(def, d.engine()))) throw std::runtime_error("create edge_text");

@@ -1,5 +1,9 @@
 // export and import across engines ($DIHYA_TEST_PG_URL, suite postgres): SQLite → package →
 // PostgreSQL → package → SQLite gives the same content hash for every table.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include "core/db.hpp"
@@ -91,4 +95,45 @@ TEST_CASE("PostgreSQL → PostgreSQL keeps NaN; a failed load leaves the target 
       ws.run("import", {ws.package("p.tar.zst").string(), "--tenant", "dst", "--mode", "append"});
   CHECK(again.code == 65);
   CHECK(dump_table(*target.open(), "edge") == before);
+}
+
+TEST_CASE("PostgreSQL: an import killed while it loads leaves the target as it was",
+          "[souverainete_postgres]") {
+  ScratchDatabase target(Engine::postgresql);
+  PackageWorkspace ws;
+  add_tenant(ws, "pg", target.url());
+  REQUIRE(ws.run("seed", {"--tenant", "demo", "--scale", "40000"}).code == 0);
+  REQUIRE(ws.run("export", {"--tenant", "demo", "-o", ws.package("big.tar.zst").string()}).code ==
+          0);
+  REQUIRE(ws.run("seed", {"--tenant", "pg", "--scale", "50"}).code == 0);
+  std::string before = database_dump(target.url());
+
+  pid_t pid = spawn_tool(
+      ws, "import", {"--tenant", "pg", "--mode", "replace", ws.package("big.tar.zst").string()});
+  // Once the staging schema holds a table, the load has begun.
+  auto watcher = target.open();
+  bool loading = false;
+  for (int i = 0; i < 6000 && !loading; ++i) {
+    auto found = watcher->prepare(
+        "SELECT count(*) FROM pg_tables WHERE schemaname LIKE 'dihya\\_import\\_%'");
+    REQUIRE(found.ok());
+    REQUIRE(*(*found)->step());
+    loading = (*found)->get_integer(0) > 0;
+    if (!loading) ::usleep(10000);
+  }
+  ::usleep(100000);
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  REQUIRE(loading);
+  REQUIRE(WIFSIGNALED(status));
+  CHECK(database_dump(target.url()) == before);
+
+  // The next import removes what the killed one left, and succeeds.
+  auto again =
+      ws.run("import", {ws.package("big.tar.zst").string(), "--tenant", "pg", "--mode", "replace"});
+  INFO(again.err);
+  REQUIRE(again.code == 0);
+  CHECK(again.err.find("staging schema") != std::string::npos);
+  CHECK(*target.open()->count_rows("users") == 40000);
 }

@@ -315,23 +315,8 @@ TEST_CASE("an import killed while it loads leaves the target as it was", "[souve
   REQUIRE(ws.run("seed", {"--tenant", "dest", "--scale", "50"}).code == 0);
   std::string before = database_dump(sqlite_url(ws.dest_db()));
 
-  std::vector<std::string> argv = {tool_path("import").string(),
-                                   "--config",
-                                   ws.config_path().string(),
-                                   "--quiet",
-                                   "--tenant",
-                                   "dest",
-                                   "--mode",
-                                   "replace",
-                                   ws.package("big.tar.zst").string()};
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    std::vector<char*> raw;
-    for (auto& a : argv) raw.push_back(a.data());
-    raw.push_back(nullptr);
-    ::execv(raw[0], raw.data());
-    ::_exit(127);
-  }
+  pid_t pid = spawn_tool(
+      ws, "import", {"--tenant", "dest", "--mode", "replace", ws.package("big.tar.zst").string()});
   // Once the load has begun writing, the rollback journal exists.
   fs::path journal = ws.dest_db().string() + "-journal";
   bool loading = false;
