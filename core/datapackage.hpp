@@ -152,12 +152,12 @@ Result<std::string> check_signature(const Json& signature, std::string_view mani
 // Writing and reading whole packages (core/package_write.cpp, core/package_read.cpp).
 namespace dihya::package {
 
-// A table to export: its definition and an optional row filter (SQL with `?` parameters, the
-// values kept alive by the caller).
+// A table to export: its definition and an optional row filter (SQL with `?` parameters,
+// bound as text).
 struct ExportTable {
   TableDef def;
   std::string where;
-  std::vector<Field> params;
+  std::vector<std::string> params;
 };
 
 struct ExportRequest {

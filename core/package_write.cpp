@@ -166,7 +166,8 @@ Result<ExportOutcome> write_package(Database& db, const ExportRequest& request, 
     auto statement = db.prepare(select_sql(table, db.engine()));
     if (!statement) return statement.error();
     for (std::size_t p = 0; p < table.params.size(); ++p)
-      if (Status bound = (*statement)->bind(static_cast<int>(p + 1), table.params[p]); !bound)
+      if (Status bound = (*statement)->bind(static_cast<int>(p + 1), Field::of(table.params[p]));
+          !bound)
         return bound.error();
     RowEncoder encoder(resource.def, request.format);
     ResourceWriter writer(archive, resource, request.part_bytes, mtime);

@@ -63,7 +63,7 @@ std::vector<ExportTable> export_tables(Database& db, const ExportOptions& option
     ExportTable table{std::move(described[i].def), {}, {}};
     if (!column.empty() && table.def.column(column)) {
       table.where = quote_identifier(column) + " = ?";
-      table.params.push_back(Field::of(std::string_view(tenant_value(tenant))));
+      table.params.push_back(tenant_value(tenant));
     }
     out.push_back(std::move(table));
   }
@@ -75,7 +75,7 @@ std::int64_t count_rows(Database& db, const ExportTable& table) {
   if (!table.where.empty()) sql += " WHERE " + table.where;
   auto statement = take(db.prepare(sql));
   for (std::size_t p = 0; p < table.params.size(); ++p)
-    take(statement->bind(static_cast<int>(p + 1), table.params[p]));
+    take(statement->bind(static_cast<int>(p + 1), Field::of(table.params[p])));
   take(statement->step());
   return statement->get_integer(0);
 }

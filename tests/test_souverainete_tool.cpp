@@ -308,6 +308,50 @@ TEST_CASE("crafted packages: unsafe paths, links, unlisted files, wrong counts, 
   CHECK_FALSE(dest_has_tables(ws));
 }
 
+TEST_CASE("shared tables keep to the tenant's rows; hooks can veto; metrics and audit",
+          "[souverainete_tool]") {
+  PackageWorkspace ws;
+  {
+    auto db = open_database(sqlite_url(ws.source_db()));
+    REQUIRE(db.ok());
+    REQUIRE((*db)
+                ->execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, "
+                          "body TEXT); INSERT INTO notes VALUES (1, 'demo', 'mine'), "
+                          "(2, 'other', 'theirs'), (3, 'demo', NULL)")
+                .ok());
+  }
+  ws.config()["tenants"]["demo"]["export"]["tenant_column"] = "tenant";
+  ws.save();
+  auto exported = export_to(ws, "n.tar.zst", {"--sign"});
+  INFO(exported.err);
+  REQUIRE(exported.code == 0);
+  auto entries = read_package_entries(ws.package("n.tar.zst"));
+  CHECK(entry_named(entries, "data/notes.csv").data == "id,tenant,body\n1,demo,mine\n3,demo,\n");
+
+  auto record = Json::parse(read_lines(ws.audit_log()).back());
+  CHECK(record["details"]["rows"] == 2);
+  CHECK(record["details"]["tenant_filter"] == "tenant");
+  CHECK(record["details"]["package_sha256"] == sha256_hex(read_text(ws.package("n.tar.zst"))));
+  std::string metrics = read_text(ws.state_dir() / "metrics" / "export.prom");
+  auto line = metrics.find("\ndihya_export_rows");
+  REQUIRE(line != std::string::npos);
+  CHECK(metrics.substr(line + 1, metrics.find('\n', line + 1) - line - 1).ends_with(" 2"));
+  for (const char* name : {"dihya_export_bytes", "dihya_export_duration_seconds",
+                           "dihya_export_last_success_timestamp_seconds"})
+    CHECK(metrics.find(name) != std::string::npos);
+
+  fs::path hooks = ws.state_dir("dest") / "hooks" / "import.pre.d";
+  write_text(hooks / "10-no", "#!/bin/sh\nexit 1\n", 0755);
+  fs::permissions(hooks, static_cast<fs::perms>(0755), fs::perm_options::replace);
+  CHECK(import_into_dest(ws, "n.tar.zst").code == 1);
+  CHECK_FALSE(dest_has_tables(ws));
+  fs::remove(hooks / "10-no");
+  REQUIRE(import_into_dest(ws, "n.tar.zst").code == 0);
+  auto imported = Json::parse(read_lines(ws.audit_log("dest")).back());
+  CHECK(imported["action"] == "import");
+  CHECK(imported["details"]["tables"][0]["rows"] == 2);
+}
+
 TEST_CASE("an import killed while it loads leaves the target as it was", "[souverainete_tool]") {
   PackageWorkspace ws;
   REQUIRE(ws.run("seed", {"--tenant", "demo", "--scale", "30000"}).code == 0);
