@@ -1,6 +1,10 @@
 // Writing an export package (docs/export-format.md): each table's rows, in primary-key order,
 // as CSV or JSON Lines parts of bounded size, then datapackage.json and its signature, in a
 // tar stream compressed with zstd and optionally sealed in the envelope.
+#include <deque>
+#include <future>
+#include <memory>
+
 #include "core/archive.hpp"
 #include "core/clock.hpp"
 #include "core/datapackage.hpp"
@@ -48,6 +52,9 @@ class ResourceWriter {
       : m_archive(archive), m_resource(resource), m_part_bytes(part_bytes), m_mtime(mtime) {
     m_buffer.reserve(part_bytes + (1 << 16));
   }
+  ~ResourceWriter() {
+    if (m_chain.valid()) m_chain.wait();
+  }
 
   std::string& buffer() { return m_buffer; }
 
@@ -58,9 +65,19 @@ class ResourceWriter {
     return emit(false);
   }
 
-  Status finish() { return emit(true); }
+  Status finish() {
+    Status done = emit(true);
+    if (m_chain.valid()) m_chain.get();
+    if (!done) return done;
+    for (std::size_t i = 0; i < m_resource.parts.size(); ++i)
+      m_resource.parts[i].sha256 = m_hashes[i];
+    m_resource.sha256 = m_resource.parts.size() == 1 ? m_hashes[0] : m_whole.hex();
+    return {};
+  }
 
  private:
+  using Data = std::shared_ptr<const std::string>;
+
   std::string part_name(std::size_t n) const {
     const char* ext = m_resource.format == DataFormat::csv ? ".csv" : ".jsonl";
     if (n == 0) return "data/" + m_resource.name + ext;
@@ -69,56 +86,65 @@ class ResourceWriter {
     return "data/" + m_resource.name + "/part-" + digits + ext;
   }
 
+  // Hash DATA on a thread beside the encoding, in order: its own hash into SLOT, and into the
+  // whole resource's hash when WHOLE.
+  void hash(Data data, std::string* slot, bool whole) {
+    m_chain = std::async(std::launch::async,
+                         [this, previous = std::move(m_chain), data, slot, whole]() mutable {
+                           if (previous.valid()) previous.get();
+                           if (slot) *slot = sha256_hex(*data);
+                           if (whole) m_whole.update(*data);
+                         });
+  }
+
+  // The buffer as the next part, its hash under way. The whole resource's hash is fed once
+  // there are two parts: a resource of one part has that part's hash.
+  std::pair<Part, Data> take_buffer(bool whole) {
+    auto data = std::make_shared<const std::string>(std::move(m_buffer));
+    m_buffer = std::string();
+    m_buffer.reserve(m_part_bytes + (1 << 16));
+    Part part{{}, static_cast<std::int64_t>(data->size()), {}, m_part_rows};
+    m_resource.bytes += part.bytes;
+    m_part_rows = 0;
+    hash(data, &m_hashes.emplace_back(), whole);
+    return {std::move(part), std::move(data)};
+  }
+
   Status write_part(Part part, const std::string& data) {
     if (Status added = m_archive.add_bytes(part.path, data, 0644, m_mtime); !added) return added;
     m_resource.parts.push_back(std::move(part));
     return {};
   }
 
-  // The buffer as the next part. The whole resource's hash is fed once there are two parts:
-  // a resource of one part has that part's hash.
-  Part take_buffer() {
-    Part part{{}, static_cast<std::int64_t>(m_buffer.size()), sha256_hex(m_buffer), m_part_rows};
-    if (!m_resource.parts.empty() || m_held) m_whole.update(m_buffer);
-    m_resource.bytes += part.bytes;
-    m_part_rows = 0;
-    return part;
-  }
-
   Status emit(bool last) {
     bool first = m_resource.parts.empty() && !m_held;
-    if (first && !last) {
-      // Held until it is known whether a second part follows.
-      m_held = take_buffer();
-      m_held_data.swap(m_buffer);
-      m_buffer.clear();
-      m_buffer.reserve(m_part_bytes + (1 << 16));
-      return {};
+    if (first) {
+      // Held until it is known whether a second part follows, which decides its name.
+      auto [part, data] = take_buffer(false);
+      m_held = std::move(part);
+      m_held_data = std::move(data);
+      if (!last) return {};
     }
-    if (last && (first || (m_held && m_buffer.empty()))) {
+    if (last && m_held && (first || m_buffer.empty())) {
       // The whole resource is one part.
-      Part part = m_held ? std::move(*m_held) : take_buffer();
-      const std::string& data = m_held ? m_held_data : m_buffer;
-      part.path = part_name(0);
-      m_resource.sha256 = part.sha256;
-      Status written = write_part(std::move(part), data);
+      m_held->path = part_name(0);
+      Status written = write_part(std::move(*m_held), *m_held_data);
       m_held.reset();
+      m_held_data.reset();
       return written;
     }
     if (m_held) {
-      m_whole.update(m_held_data);
+      hash(m_held_data, nullptr, true);
       m_held->path = part_name(1);
-      if (Status written = write_part(std::move(*m_held), m_held_data); !written) return written;
+      if (Status written = write_part(std::move(*m_held), *m_held_data); !written) return written;
       m_held.reset();
-      std::string().swap(m_held_data);
+      m_held_data.reset();
     }
     if (!m_buffer.empty() || !last) {
-      Part part = take_buffer();
+      auto [part, data] = take_buffer(true);
       part.path = part_name(m_resource.parts.size() + 1);
-      if (Status written = write_part(std::move(part), m_buffer); !written) return written;
-      m_buffer.clear();
+      if (Status written = write_part(std::move(part), *data); !written) return written;
     }
-    if (last) m_resource.sha256 = m_whole.hex();
     return {};
   }
 
@@ -129,8 +155,10 @@ class ResourceWriter {
   std::string m_buffer;
   std::int64_t m_part_rows = 0;
   std::optional<Part> m_held;
-  std::string m_held_data;
+  Data m_held_data;
   Sha256 m_whole;
+  std::deque<std::string> m_hashes;  // each part's, filled by the hashing thread
+  std::future<void> m_chain;         // the last hashing task; each waits for the one before
 };
 
 }  // namespace

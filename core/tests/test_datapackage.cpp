@@ -1,7 +1,11 @@
+#include <fcntl.h>
+
 #include <catch2/catch.hpp>
 #include <limits>
 
 #include "core/datapackage.hpp"
+#include "core/fs.hpp"
+#include "core/tests/support/workspace.hpp"
 
 using namespace dihya;
 using namespace dihya::package;
@@ -200,4 +204,54 @@ TEST_CASE("signatures hold only over the exact manifest and for trusted keys", "
   CHECK(check_signature(signature, "manifest", {other.public_key}).error().code ==
         ExitCode::data_error);
   CHECK_FALSE(check_signature(Json::object(), "manifest", {}).ok());
+}
+
+TEST_CASE("a table larger than a part is written in parts and read back whole", "[datapackage]") {
+  test::TempDir dir;
+  std::string url = "sqlite:" + (dir.path() / "db.sqlite").string();
+  auto db = take(open_database(url));
+  TableDef def;
+  def.name = "t";
+  def.columns = {{"id", ColumnType::integer, false}, {"txt", ColumnType::text, true}};
+  def.primary_key = {"id"};
+  REQUIRE(db->execute(create_table_sql(def, Engine::sqlite)));
+  REQUIRE(db->execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                      "WHERE i < 5000) INSERT INTO t SELECT i, 'row ' || i || ', \"quoted\"' "
+                      "FROM n"));
+  for (std::size_t part_bytes : {std::size_t{4096}, std::size_t{1} << 20}) {
+    INFO(part_bytes);
+    ExportRequest request;
+    request.name = "p";
+    request.tables = {{def, {}, {}}};
+    request.part_bytes = part_bytes;
+    fs::path file = dir.path() / ("p" + std::to_string(part_bytes) + ".tar.zst");
+    ExportOutcome outcome;
+    {
+      Fd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600));
+      outcome = take(write_package(*db, request, fd.get()));
+    }
+    const Resource& written = outcome.manifest.resources[0];
+    CHECK((written.parts.size() > 1) == (part_bytes == 4096));
+    CHECK(written.rows == 5000);
+    VerifiedPackage verified = take(verify_package(file, {}));
+    CHECK(verified.rows == 5000);
+    CHECK(verified.manifest.resources[0].sha256 == written.sha256);
+
+    struct Count : RowConsumer {
+      std::int64_t rows = 0, last = 0;
+      Status begin(const Resource&) override { return {}; }
+      Status row(const Field* f, std::size_t) override {
+        ++rows;
+        if (f[0].integer != last + 1) return make_error(ExitCode::failure, "order");
+        last = f[0].integer;
+        return {};
+      }
+      Status flush() override { return {}; }
+      Status end(const Resource&, std::int64_t n) override {
+        return n == rows ? Status{} : make_error(ExitCode::failure, "count");
+      }
+    } count;
+    REQUIRE(read_package(file, verified, {}, count));
+    CHECK(count.rows == 5000);
+  }
 }
