@@ -79,7 +79,7 @@ void create_edge_table(const std::string& url) {
                  {"ts", ColumnType::timestamp, true}, {"j", ColumnType::json, true}};
   def.primary_key = {"id"};
   if (!d.execute(create_table_sql(def, d.engine()))) throw std::runtime_error("create edge");
-  std::string blob_nul("\0\x01\xff\"\n,", 6);
+  std::string blob_nul("\0\x01\xff\"\n,", 6), nul_byte(1, '\0');
   struct Row {
     Field i, r, n, t, b, flag, d, ts, j;
   };
@@ -98,7 +98,7 @@ void create_edge_table(const std::string& url) {
        Field::null(), Field::null(), Field::null(), Field::of("2024-06-30 23:00:00-05:00"),
        Field::of(R"(["ⵣ", "🙂"])")},
       {Field::null(), Field::of_real(1e300), Field::of("0"), Field::of("  spaced  "),
-       Field::of_blob(std::string(1, '\0')), Field::of_bool(true), Field::of("2000-01-01"),
+       Field::of_blob(nul_byte), Field::of_bool(true), Field::of("2000-01-01"),
        Field::null(), Field::null()},
       {Field::of(-1), Field::of_real(-2.5e-300), Field::null(), Field::of("\\N"), Field::null(),
        Field::null(), Field::null(), Field::of("2000-01-01T00:00:00Z"), Field::of("{}")},
