@@ -112,7 +112,8 @@ bool is_canonical_timestamp(std::string_view t) {
 }
 
 bool is_decimal(std::string_view t) {
-  if (t == "NaN") return true;
+  // PostgreSQL's numeric has NaN and, since version 14, the infinities.
+  if (t == "NaN" || t == "Infinity" || t == "-Infinity" || t == "+Infinity") return true;
   std::size_t i = 0;
   if (i < t.size() && (t[i] == '-' || t[i] == '+')) ++i;
   std::size_t digits = 0;
@@ -316,6 +317,7 @@ Status RowDecoder::cell(std::size_t f, std::string_view text, bool quoted) {
       return {};
     }
     case ColumnType::timestamp: {
+      if (text == "infinity" || text == "-infinity") break;  // PostgreSQL's, kept as they are
       auto canonical = canonical_timestamp(text);
       if (!canonical) return bad_value(f, text, "not an RFC 3339 timestamp");
       m_fields[f] = Field::of(std::string_view(m_storage.emplace_back(std::move(*canonical))));

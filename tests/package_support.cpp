@@ -98,8 +98,8 @@ void create_edge_table(const std::string& url) {
        Field::null(), Field::null(), Field::null(), Field::of("2024-06-30 23:00:00-05:00"),
        Field::of(R"(["ⵣ", "🙂"])")},
       {Field::null(), Field::of_real(1e300), Field::of("0"), Field::of("  spaced  "),
-       Field::of_blob(nul_byte), Field::of_bool(true), Field::of("2000-01-01"),
-       Field::null(), Field::null()},
+       Field::of_blob(nul_byte), Field::of_bool(true), Field::of("2000-01-01"), Field::null(),
+       Field::null()},
       {Field::of(-1), Field::of_real(-2.5e-300), Field::null(), Field::of("\\N"), Field::null(),
        Field::null(), Field::null(), Field::of("2000-01-01T00:00:00Z"), Field::of("{}")},
       {Field::of(42), Field::null(), Field::of("-7"), Field::of("NULL"), Field::null(),
@@ -108,6 +108,10 @@ void create_edge_table(const std::string& url) {
   if (d.engine() == Engine::postgresql)
     rows.push_back({Field::of(7), Field::of_real(std::nan("")), Field::of("NaN"), Field::of("nan"),
                     Field::null(), Field::null(), Field::null(), Field::null(), Field::null()});
+  if (d.engine() == Engine::postgresql)  // numeric infinities since PostgreSQL 14
+    rows.push_back({Field::of(8), Field::of_real(1), Field::of("-Infinity"), Field::of("inf"),
+                    Field::null(), Field::null(), Field::null(), Field::of("infinity"),
+                    Field::null()});
   auto insert = d.prepare("INSERT INTO edge VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!insert) throw std::runtime_error("prepare edge");
   std::int64_t id = 1;

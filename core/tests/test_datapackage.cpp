@@ -118,6 +118,19 @@ TEST_CASE("bad cells, rows and headers are refused with 65", "[datapackage]") {
   CHECK(fails(""));                                               // no header
 }
 
+TEST_CASE("PostgreSQL's infinite numerics and timestamps are read back", "[datapackage]") {
+  Resource r;
+  r.name = "inf";
+  r.def.name = "inf";
+  r.def.columns = {{"n", ColumnType::numeric, true}, {"ts", ColumnType::timestamp, true}};
+  r.missing.resize(2);
+  auto rows = decode(r, "n,ts\nInfinity,infinity\n-Infinity,-infinity\nNaN,\n", 3);
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0] == "[Infinity]|[infinity]|");
+  CHECK(rows[1] == "[-Infinity]|[-infinity]|");
+  CHECK(rows[2] == "[NaN]|NULL|");
+}
+
 TEST_CASE("JSON Lines keep NULL, numbers and text apart", "[datapackage]") {
   Resource r = resource_of(DataFormat::jsonl);
   std::string text =
@@ -215,9 +228,10 @@ TEST_CASE("a table larger than a part is written in parts and read back whole", 
   def.columns = {{"id", ColumnType::integer, false}, {"txt", ColumnType::text, true}};
   def.primary_key = {"id"};
   REQUIRE(db->execute(create_table_sql(def, Engine::sqlite)));
-  REQUIRE(db->execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
-                      "WHERE i < 5000) INSERT INTO t SELECT i, 'row ' || i || ', \"quoted\"' "
-                      "FROM n"));
+  REQUIRE(
+      db->execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                  "WHERE i < 5000) INSERT INTO t SELECT i, 'row ' || i || ', \"quoted\"' "
+                  "FROM n"));
   for (std::size_t part_bytes : {std::size_t{4096}, std::size_t{1} << 20}) {
     INFO(part_bytes);
     ExportRequest request;
