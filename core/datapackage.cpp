@@ -324,10 +324,6 @@ std::optional<DataFormat> parse_format(std::string_view name) {
   return std::nullopt;
 }
 
-namespace {
-Result<Manifest> parse_manifest_checked(const Json& document);
-}  // namespace
-
 Json manifest_json(const Manifest& manifest) {
   std::map<std::string, std::string> names;  // table → resource
   for (const auto& r : manifest.resources) names[r.def.name] = r.name;
@@ -341,16 +337,6 @@ Json manifest_json(const Manifest& manifest) {
           {"dihya:tenant", manifest.tenant},
           {"dihya:source", manifest.source},
           {"resources", resources}};
-}
-
-Result<Manifest> parse_manifest(const Json& document) {
-  // A value of the wrong JSON type deep inside (a number where a string belongs) is a
-  // malformed manifest too.
-  try {
-    return parse_manifest_checked(document);
-  } catch (const Json::exception& e) {
-    return bad_manifest("$", e.what());
-  }
 }
 
 namespace {
@@ -422,6 +408,16 @@ Result<Manifest> parse_manifest_checked(const Json& document) {
 }
 
 }  // namespace
+
+Result<Manifest> parse_manifest(const Json& document) {
+  // A value of the wrong JSON type deep inside (a number where a string belongs) is a
+  // malformed manifest too.
+  try {
+    return parse_manifest_checked(document);
+  } catch (const Json::exception& e) {
+    return bad_manifest("$", e.what());
+  }
+}
 
 std::string resource_name(std::string_view table, const std::vector<std::string>& taken) {
   std::string base;

@@ -196,9 +196,6 @@ struct VerifiedPackage {
   std::int64_t file_bytes = 0;
   std::string file_sha256;
   std::int64_t rows = 0;
-  // Multi-part resources whose whole-resource hash is checked while they are read (a
-  // package that lists no per-part hashes).
-  std::vector<std::string> hash_on_read;
 };
 
 struct VerifyRequest {

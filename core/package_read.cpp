@@ -43,23 +43,31 @@ struct OpenPackage {
   }
 };
 
-Result<std::unique_ptr<OpenPackage>> open_package(const fs::path& path,
-                                                  const EnvelopeOpeners& openers) {
-  auto open = std::make_unique<OpenPackage>();
-  open->fd = Fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!open->fd.valid()) {
+// Open PATH and tell an encrypted package from a plain one by its first bytes.
+Result<Fd> open_file(const fs::path& path, bool& encrypted) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
     if (errno == ENOENT)
       return make_error(ExitCode::no_input, "core.package.missing", {{"path", path.string()}});
     return io_error(path, errno);
   }
   char magic[8] = {};
-  ssize_t got = ::pread(open->fd.get(), magic, sizeof magic, 0);
+  ssize_t got = ::pread(fd.get(), magic, sizeof magic, 0);
   if (got < 0) return io_error(path, errno);
   static const unsigned char zstd_magic[4] = {0x28, 0xb5, 0x2f, 0xfd};
-  open->encrypted = got == 8 && std::memcmp(magic, "DIHYAENV", 8) == 0;
-  if (!open->encrypted && (got < 4 || std::memcmp(magic, zstd_magic, 4) != 0))
+  encrypted = got == 8 && std::memcmp(magic, "DIHYAENV", 8) == 0;
+  if (!encrypted && (got < 4 || std::memcmp(magic, zstd_magic, 4) != 0))
     return make_error(ExitCode::data_error, "core.package.not_a_package",
                       {{"path", path.string()}});
+  return fd;
+}
+
+Result<std::unique_ptr<OpenPackage>> open_package(const fs::path& path,
+                                                  const EnvelopeOpeners& openers) {
+  auto open = std::make_unique<OpenPackage>();
+  auto fd = open_file(path, open->encrypted);
+  if (!fd) return fd.error();
+  open->fd = std::move(*fd);
   open->raw = digest_source(fd_source(open->fd.get()), open->digest);
   if (open->encrypted) {
     auto reader = EnvelopeReader::open(*open->raw, openers);
@@ -120,16 +128,10 @@ Result<ArchiveEntry> next_data_entry(ArchiveReader& archive, bool& end) {
 }  // namespace
 
 Result<bool> package_encrypted(const fs::path& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
-    if (errno == ENOENT)
-      return make_error(ExitCode::no_input, "core.package.missing", {{"path", path.string()}});
-    return io_error(path, errno);
-  }
-  char magic[8] = {};
-  ssize_t got = ::pread(fd.get(), magic, sizeof magic, 0);
-  if (got < 0) return io_error(path, errno);
-  return got == 8 && std::memcmp(magic, "DIHYAENV", 8) == 0;
+  bool encrypted = false;
+  auto fd = open_file(path, encrypted);
+  if (!fd) return fd.error();
+  return encrypted;
 }
 
 Result<VerifiedPackage> verify_package(const fs::path& path, const VerifyRequest& request) {
@@ -228,8 +230,6 @@ Result<VerifiedPackage> verify_package(const fs::path& path, const VerifyRequest
       rows += part_rows;
     }
     if (r.bytes >= 0 && bytes != r.bytes) return tampered("size of resource " + r.name);
-    if (r.parts.size() > 1 && !r.sha256.empty() && r.parts[0].sha256.empty())
-      out.hash_on_read.push_back(r.name);
     if (r.rows && *r.rows != rows)
       return make_error(ExitCode::data_error, "core.package.row_count",
                         {{"resource", r.name},

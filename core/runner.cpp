@@ -367,9 +367,12 @@ const TenantConfig& Context::tenant() const {
   return *m_tenant;
 }
 
+bool Context::progress_shown() const {
+  return progress_allowed(quiet(), m_args.flag("no-progress"));
+}
+
 Progress Context::progress(const std::string& label_id, std::uint64_t total) const {
-  return Progress(progress_allowed(quiet(), m_args.flag("no-progress")), m_messages.text(label_id),
-                  total);
+  return Progress(progress_shown(), m_messages.text(label_id), total);
 }
 
 void Context::print(const std::string& line) {

@@ -59,6 +59,8 @@ class Context {
   bool dry_run() const { return m_args.flag("dry-run"); }
   bool quiet() const { return m_args.flag("quiet"); }
   Progress progress(const std::string& label_id, std::uint64_t total) const;
+  // Whether progress() draws a bar (a terminal, no --quiet, no --no-progress).
+  bool progress_shown() const;
 
   // Print a line of the human result (ignored with --json).
   void print(const std::string& line);

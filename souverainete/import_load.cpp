@@ -241,7 +241,6 @@ Result<Json> load_postgres_staged(const StagedLoad& load) {
   check_interrupted();
   if (Status committed = transaction->commit(); !committed) return committed.error();
   drop_staging.armed = false;
-  (void)db.execute("SET search_path TO DEFAULT");
   load.progress(rows.load());
   return tables;
 }

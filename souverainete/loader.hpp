@@ -12,13 +12,14 @@
 // Loading a verified package into the tenant's database.
 namespace dihya::souverainete {
 
+using LoadProgress = std::function<void(std::int64_t rows)>;
+
 // Loads each resource into its table: created (create, replace) without its secondary keys,
 // which are built once the rows are in, or appended to; then counted again.
 class TableLoader : public package::RowConsumer {
  public:
   // FOREIGN_KEYS: add them with the other keys (PostgreSQL; a staged load adds them later).
-  TableLoader(Database& db, ImportMode mode, std::function<void(std::int64_t)> progress,
-              bool foreign_keys = true)
+  TableLoader(Database& db, ImportMode mode, LoadProgress progress, bool foreign_keys = true)
       : m_db(db), m_mode(mode), m_progress(std::move(progress)), m_foreign_keys(foreign_keys) {}
 
   Status begin(const package::Resource& r) override {
@@ -86,7 +87,7 @@ class TableLoader : public package::RowConsumer {
  private:
   Database& m_db;
   ImportMode m_mode;
-  std::function<void(std::int64_t)> m_progress;
+  LoadProgress m_progress;
   bool m_foreign_keys;
   // The columns to load with FORCE_NOT_NULL when PostgreSQL can read R's CSV as it is: no
   // blob (base64 here, not bytea) and no missing value but the empty cell.
@@ -110,8 +111,6 @@ class TableLoader : public package::RowConsumer {
   std::int64_t m_before = 0;
   std::int64_t m_rows = 0;
 };
-
-using LoadProgress = std::function<void(std::int64_t rows)>;
 
 // Load into DB in one transaction (SQLite, and appends on PostgreSQL): a failure or an
 // interruption leaves the database as it was. Returns the tables loaded ({table, rows}).

@@ -8,8 +8,8 @@
 #include "core/audit.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
-#include "core/datapackage.hpp"
 #include "core/crypto.hpp"
+#include "core/datapackage.hpp"
 #include "core/envelope.hpp"
 #include "core/fs.hpp"
 #include "core/tests/support/workspace.hpp"
@@ -160,7 +160,8 @@ TEST_CASE("the export package manifest parser survives mutated input", "[fuzz]")
   package::Resource r;
   r.name = "users";
   r.def.name = "users";
-  r.def.columns = {{"id", ColumnType::integer, false}, {"email", ColumnType::text, true},
+  r.def.columns = {{"id", ColumnType::integer, false},
+                   {"email", ColumnType::text, true},
                    {"at", ColumnType::timestamp, true}};
   r.def.primary_key = {"id"};
   r.def.unique_keys = {{"email"}};
