@@ -235,4 +235,26 @@ Status read_package(const fs::path& path, const VerifiedPackage& package,
                     const EnvelopeOpeners& openers, RowConsumer& consumer,
                     const std::vector<std::string>* only = nullptr);
 
+// Where pass two puts the stored text of each part, for a consumer that spreads the parts of
+// one resource over several loaders. Only a CSV part 0 starts with the header.
+class PartConsumer {
+ public:
+  virtual ~PartConsumer() = default;
+  // Whether this consumer loads PART of RESOURCE (it is read past otherwise).
+  virtual bool take_part(const Resource&, std::size_t) { return true; }
+  virtual Status begin_part(const Resource& resource, std::size_t part) = 0;
+  virtual Status data(std::string_view block) = 0;
+  virtual Status end_part(const Resource& resource, std::size_t part) = 0;
+  // After the resource's last part, once its whole SHA-256 is checked.
+  virtual Status end_resource(const Resource& resource) = 0;
+};
+
+// Pass two, part by part: the resources of the package at PATH (those of ONLY) in
+// foreign-key order, each resource's whole SHA-256 checked unless CHECK_HASHES is false (for
+// a reader that only helps another one, which checks them). Fails (65) when the file changed
+// since pass one.
+Status read_package_parts(const fs::path& path, const VerifiedPackage& package,
+                          const EnvelopeOpeners& openers, PartConsumer& consumer,
+                          const std::vector<std::string>* only = nullptr, bool check_hashes = true);
+
 }  // namespace dihya::package

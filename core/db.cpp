@@ -159,7 +159,7 @@ std::vector<std::string> create_index_sql(const TableDef& table, Engine engine,
 }
 
 Result<std::unique_ptr<CsvCopy>> Database::copy_csv(const TableDef&,
-                                                    const std::vector<std::string>&) {
+                                                    const std::vector<std::string>&, bool) {
   return make_error(ExitCode::failure, "core.db.no_csv_copy");
 }
 

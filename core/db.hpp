@@ -125,11 +125,12 @@ class Database {
   virtual Status execute(std::string_view sql) = 0;
   virtual Result<std::unique_ptr<Statement>> prepare(std::string_view sql) = 0;
   virtual Result<std::unique_ptr<BulkLoader>> bulk_load(const TableDef& table) = 0;
-  // PostgreSQL: COPY TABLE's columns FROM CSV text whose first line is a header naming them
-  // in that order (checked where the server can); an unquoted empty cell is NULL except in
-  // the NOT_NULL columns. Other engines: 1 (not offered).
+  // PostgreSQL: COPY TABLE's columns FROM CSV text, whose first line is (HEADER) a header
+  // naming them in that order (checked where the server can); an unquoted empty cell is NULL
+  // except in the NOT_NULL columns. Other engines: 1 (not offered).
   virtual Result<std::unique_ptr<CsvCopy>> copy_csv(const TableDef& table,
-                                                    const std::vector<std::string>& not_null);
+                                                    const std::vector<std::string>& not_null,
+                                                    bool header);
   virtual Result<std::vector<std::string>> table_names() = 0;
   virtual Result<TableDef> describe_table(const std::string& table) = 0;
   // Speed up a large load: the engine's pragmas or session settings; undone by end_bulk.

@@ -372,13 +372,16 @@ class PgDatabase : public Database {
   }
 
   Result<std::unique_ptr<CsvCopy>> copy_csv(const TableDef& table,
-                                            const std::vector<std::string>& not_null) override {
+                                            const std::vector<std::string>& not_null,
+                                            bool header) override {
     std::string columns;
     for (std::size_t i = 0; i < table.columns.size(); ++i)
       columns += (i ? ", " : "") + quote_identifier(table.columns[i].name);
     std::string sql = "COPY " + quote_identifier(table.name) + " (" + columns +
                       ") FROM STDIN WITH (FORMAT csv, HEADER " +
-                      (PQserverVersion(m_conn.get()) >= 150000 ? "MATCH" : "true");
+                      (!header                                   ? "false"
+                       : PQserverVersion(m_conn.get()) >= 150000 ? "MATCH"
+                                                                 : "true");
     if (!not_null.empty()) {
       sql += ", FORCE_NOT_NULL (";
       for (std::size_t i = 0; i < not_null.size(); ++i)

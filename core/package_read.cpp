@@ -103,6 +103,27 @@ struct Seen {
   std::size_t position = 0;
 };
 
+// Hashes and counts the bytes of one data file (on a thread of its own, under async_sink).
+class SeenSink : public ByteSink {
+ public:
+  explicit SeenSink(Seen& seen) : m_seen(seen) {}
+  Status write(std::string_view block) override {
+    m_hash.update(block);
+    m_seen.bytes += static_cast<std::int64_t>(block.size());
+    if (m_seen.csv_counted) m_seen.csv.feed(block);
+    if (m_seen.jsonl_counted) m_seen.jsonl.feed(block);
+    return {};
+  }
+  Status finish() override {
+    m_seen.sha256 = m_hash.hex();
+    return {};
+  }
+
+ private:
+  Seen& m_seen;
+  Sha256 m_hash;
+};
+
 bool ends_with(const std::string& name, std::string_view suffix) {
   return name.size() >= suffix.size() &&
          name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -161,19 +182,17 @@ Result<VerifiedPackage> verify_package(const fs::path& path, const VerifyRequest
     s.position = seen.size();
     s.csv_counted = !ends_with(name, ".jsonl");
     s.jsonl_counted = !ends_with(name, ".csv");
-    Sha256 hash;
+    // Hashing and counting overlap with decompressing and reading the archive.
+    auto checker = async_sink(std::make_unique<SeenSink>(s), 16);
     for (;;) {
       auto block = archive.read();
       if (!block) return block.error();
       if (block->empty()) break;
-      hash.update(*block);
-      s.bytes += static_cast<std::int64_t>(block->size());
-      if (s.csv_counted) s.csv.feed(*block);
-      if (s.jsonl_counted) s.jsonl.feed(*block);
+      if (Status fed = checker->write(*block); !fed) return fed.error();
       total += static_cast<std::int64_t>(block->size());
       if (request.progress) request.progress(total);
     }
-    s.sha256 = hash.hex();
+    if (Status checked = checker->finish(); !checked) return checked.error();
   }
   if (Status drained = (*open)->drain(); !drained) return drained.error();
   if (!manifest_text)
@@ -248,22 +267,22 @@ Result<VerifiedPackage> verify_package(const fs::path& path, const VerifyRequest
   return out;
 }
 
-Status read_package(const fs::path& path, const VerifiedPackage& package,
-                    const EnvelopeOpeners& openers, RowConsumer& consumer,
-                    const std::vector<std::string>* only) {
+Status read_package_parts(const fs::path& path, const VerifiedPackage& package,
+                          const EnvelopeOpeners& openers, PartConsumer& consumer,
+                          const std::vector<std::string>* only, bool check_hashes) {
   const auto& resources = package.manifest.resources;
   std::vector<std::size_t> order;
   for (std::size_t i : foreign_key_order(resources))
     if (!only || std::find(only->begin(), only->end(), resources[i].name) != only->end())
       order.push_back(i);
-  std::size_t next = 0;  // position in ORDER of the resource being loaded
+  std::size_t next = 0;  // position in ORDER of the resource being read
+  // Read the file again from the start while resources remain that were stored earlier than
+  // the one before them in foreign-key order.
   while (next < order.size()) {
     std::size_t start = next;
     auto open = open_package(path, openers);
     if (!open) return open.error();
     ArchiveReader archive(*(*open)->plain);
-    std::optional<RowDecoder> decoder;
-    bool as_text = false;
     std::size_t part = 0;
     Sha256 whole;
     for (;;) {
@@ -274,33 +293,25 @@ Status read_package(const fs::path& path, const VerifiedPackage& package,
       if (next >= order.size()) continue;
       const Resource& r = resources[order[next]];
       if (entry->name != r.parts[part].path) continue;  // another resource's, or later
-      if (part == 0) {
-        decoder.emplace(r);
-        if (Status begun = consumer.begin(r); !begun) return begun;
-        as_text = consumer.takes_text(r);
-      }
-      auto visit = [&](const Field* fields, std::size_t count) {
-        return consumer.row(fields, count);
-      };
+      bool taken = consumer.take_part(r, part);
+      if (taken)
+        if (Status begun = consumer.begin_part(r, part); !begun) return begun;
       for (;;) {
         auto block = archive.read();
         if (!block) return block.error();
         if (block->empty()) break;
-        whole.update(*block);
-        Status fed = as_text ? consumer.text(*block) : decoder->feed(*block, visit);
-        if (!fed) return fed;
-        if (Status flushed = consumer.flush(); !flushed) return flushed;
+        if (check_hashes) whole.update(*block);
+        if (taken)
+          if (Status fed = consumer.data(*block); !fed) return fed;
       }
+      if (taken)
+        if (Status ended = consumer.end_part(r, part); !ended) return ended;
       if (++part < r.parts.size()) continue;
-      if (!as_text)
-        if (Status done = decoder->finish(visit); !done) return done;
-      if (Status flushed = consumer.flush(); !flushed) return flushed;
       // Each part was checked by pass one; the whole resource's hash is checked here too
       // (before the load commits), which is all a package without part hashes has.
-      if (std::string hash = whole.hex(); !r.sha256.empty() && hash != r.sha256)
+      if (std::string hash = whole.hex(); check_hashes && !r.sha256.empty() && hash != r.sha256)
         return tampered("SHA-256 of resource " + r.name);
-      if (Status ended = consumer.end(r, as_text ? -1 : decoder->rows()); !ended) return ended;
-      decoder.reset();
+      if (Status ended = consumer.end_resource(r); !ended) return ended;
       part = 0;
       ++next;
     }
@@ -310,6 +321,55 @@ Status read_package(const fs::path& path, const VerifiedPackage& package,
     if (next == start) return tampered("a resource's parts are missing");
   }
   return {};
+}
+
+namespace {
+
+// The parts of each resource, decoded into rows (or handed over as text) for a RowConsumer.
+class RowsOfParts : public PartConsumer {
+ public:
+  explicit RowsOfParts(RowConsumer& consumer)
+      : m_consumer(consumer), m_visit([this](const Field* fields, std::size_t count) {
+          return m_consumer.row(fields, count);
+        }) {}
+  Status begin_part(const Resource& r, std::size_t part) override {
+    if (part > 0) return {};
+    m_decoder.emplace(r);
+    if (Status begun = m_consumer.begin(r); !begun) return begun;
+    m_as_text = m_consumer.takes_text(r);
+    return {};
+  }
+  Status data(std::string_view block) override {
+    Status fed = m_as_text ? m_consumer.text(block) : m_decoder->feed(block, m_visit);
+    if (!fed) return fed;
+    return m_consumer.flush();
+  }
+  Status end_part(const Resource& r, std::size_t part) override {
+    if (part + 1 < r.parts.size()) return {};
+    if (!m_as_text)
+      if (Status done = m_decoder->finish(m_visit); !done) return done;
+    return m_consumer.flush();
+  }
+  Status end_resource(const Resource& r) override {
+    Status ended = m_consumer.end(r, m_as_text ? -1 : m_decoder->rows());
+    m_decoder.reset();
+    return ended;
+  }
+
+ private:
+  RowConsumer& m_consumer;
+  RowDecoder::Visit m_visit;
+  std::optional<RowDecoder> m_decoder;
+  bool m_as_text = false;
+};
+
+}  // namespace
+
+Status read_package(const fs::path& path, const VerifiedPackage& package,
+                    const EnvelopeOpeners& openers, RowConsumer& consumer,
+                    const std::vector<std::string>* only) {
+  RowsOfParts parts(consumer);
+  return read_package_parts(path, package, openers, parts, only);
 }
 
 }  // namespace dihya::package

@@ -14,13 +14,30 @@ namespace dihya::souverainete {
 
 using LoadProgress = std::function<void(std::int64_t rows)>;
 
+// The columns to load with FORCE_NOT_NULL when ENGINE (PostgreSQL) can read R's CSV as it is:
+// no blob (base64 here, not bytea) and no missing value but the empty cell.
+inline std::optional<std::vector<std::string>> csv_as_is(const package::Resource& r,
+                                                         Engine engine) {
+  if (engine != Engine::postgresql || r.format != package::DataFormat::csv ||
+      r.missing_values != std::vector<std::string>{""})
+    return std::nullopt;
+  std::vector<std::string> not_null;
+  for (std::size_t i = 0; i < r.def.columns.size(); ++i) {
+    if (r.def.columns[i].type == ColumnType::blob) return std::nullopt;
+    if (i < r.missing.size() && r.missing[i]) {
+      if (!r.missing[i]->empty()) return std::nullopt;
+      not_null.push_back(r.def.columns[i].name);
+    }
+  }
+  return not_null;
+}
+
 // Loads each resource into its table: created (create, replace) without its secondary keys,
 // which are built once the rows are in, or appended to; then counted again.
 class TableLoader : public package::RowConsumer {
  public:
-  // FOREIGN_KEYS: add them with the other keys (PostgreSQL; a staged load adds them later).
-  TableLoader(Database& db, ImportMode mode, LoadProgress progress, bool foreign_keys = true)
-      : m_db(db), m_mode(mode), m_progress(std::move(progress)), m_foreign_keys(foreign_keys) {}
+  TableLoader(Database& db, ImportMode mode, LoadProgress progress)
+      : m_db(db), m_mode(mode), m_progress(std::move(progress)) {}
 
   Status begin(const package::Resource& r) override {
     m_before = 0;
@@ -33,8 +50,8 @@ class TableLoader : public package::RowConsumer {
       return created;
     }
     // PostgreSQL reads our CSV itself, as fast as it reads anything.
-    if (auto not_null = csv_as_is(r)) {
-      auto copy = m_db.copy_csv(r.def, *not_null);
+    if (auto not_null = csv_as_is(r, m_db.engine())) {
+      auto copy = m_db.copy_csv(r.def, *not_null, true);
       if (!copy) return copy.error();
       m_copy = std::move(*copy);
       return {};
@@ -69,7 +86,7 @@ class TableLoader : public package::RowConsumer {
       m_loader.reset();
     }
     if (m_mode != ImportMode::append)
-      for (const auto& sql : create_index_sql(r.def, m_db.engine(), true, m_foreign_keys))
+      for (const auto& sql : create_index_sql(r.def, m_db.engine(), true))
         if (Status made = m_db.execute(sql); !made) return made;
     auto count = m_db.count_rows(r.def.name);
     if (!count) return count.error();
@@ -88,23 +105,6 @@ class TableLoader : public package::RowConsumer {
   Database& m_db;
   ImportMode m_mode;
   LoadProgress m_progress;
-  bool m_foreign_keys;
-  // The columns to load with FORCE_NOT_NULL when PostgreSQL can read R's CSV as it is: no
-  // blob (base64 here, not bytea) and no missing value but the empty cell.
-  std::optional<std::vector<std::string>> csv_as_is(const package::Resource& r) const {
-    if (m_db.engine() != Engine::postgresql || r.format != package::DataFormat::csv ||
-        r.missing_values != std::vector<std::string>{""})
-      return std::nullopt;
-    std::vector<std::string> not_null;
-    for (std::size_t i = 0; i < r.def.columns.size(); ++i) {
-      if (r.def.columns[i].type == ColumnType::blob) return std::nullopt;
-      if (i < r.missing.size() && r.missing[i]) {
-        if (!r.missing[i]->empty()) return std::nullopt;
-        not_null.push_back(r.def.columns[i].name);
-      }
-    }
-    return not_null;
-  }
 
   std::unique_ptr<BulkLoader> m_loader;
   std::unique_ptr<CsvCopy> m_copy;
@@ -128,10 +128,11 @@ struct StagedLoad {
   LoadProgress progress;
   Log& log;
 };
-// Load into a PostgreSQL database through a staging schema: two connections load the tables
-// and build their keys side by side, the foreign keys are checked, then one transaction
-// moves the tables in (replacing the old ones in replace mode). Until that commit the target
-// is untouched; a staging schema left by a killed run is removed by the next one.
+// Load into a PostgreSQL database through a staging schema: the package is read once, its
+// parts spread over two COPY connections, each table's keys built once its rows are in; the
+// foreign keys and row counts are checked side by side, then one transaction moves the
+// tables in (replacing the old ones in replace mode). Until that commit the target is
+// untouched; a staging schema left by a killed run is removed by the next one.
 Result<Json> load_postgres_staged(const StagedLoad& load);
 
 }  // namespace dihya::souverainete

@@ -1,0 +1,379 @@
+// Loading a verified package into PostgreSQL through a staging schema: two connections load
+// groups of tables side by side, the one done first helping with the other's parts, each
+// table's keys built by whichever loads its last part; then the foreign keys and row counts
+// are checked side by side, and one transaction moves the tables in.
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <map>
+#include <mutex>
+
+#include "core/clock.hpp"
+#include "core/crypto.hpp"
+#include "souverainete/loader.hpp"
+
+namespace dihya::souverainete {
+
+namespace {
+
+constexpr std::size_t k_loaders = 2;
+
+Result<std::unique_ptr<Database>> staging_connection(const std::string& url,
+                                                     const std::string& schema) {
+  auto db = open_database(url);
+  if (!db) return db.error();
+  if (Status set = (*db)->execute("SET search_path TO " + quote_identifier(schema)); !set)
+    return set.error();
+  if (Status bulk = (*db)->begin_bulk(); !bulk) return bulk.error();
+  return db;
+}
+
+// Spread the resources over two groups of about the same size, largest first.
+std::vector<std::vector<std::string>> split(const package::Manifest& manifest) {
+  std::vector<const package::Resource*> order;
+  for (const auto& r : manifest.resources) order.push_back(&r);
+  std::sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->bytes > b->bytes; });
+  std::vector<std::vector<std::string>> groups(k_loaders);
+  std::vector<std::int64_t> sizes(k_loaders, 0);
+  for (const auto* r : order) {
+    auto g = static_cast<std::size_t>(std::min_element(sizes.begin(), sizes.end()) - sizes.begin());
+    groups[g].push_back(r->name);
+    sizes[g] += std::max<std::int64_t>(r->bytes, 1);
+  }
+  return groups;
+}
+
+// How far the load of one resource has come.
+struct TableState {
+  std::vector<char> taken;  // per part: a loader has it
+  std::size_t loaded = 0;   // parts
+  bool passed = false;      // its owner has read past all its parts and checked its hash
+  bool keyed = false;
+  std::int64_t rows = 0;
+};
+
+// What the loaders share: which parts each took, and the first failure.
+struct Shared {
+  std::mutex mutex;
+  std::map<std::string, TableState> tables;
+  std::optional<Error> failure;
+  std::atomic<bool> stop{false};
+  std::atomic<std::int64_t> rows{0};
+
+  void fail(const Error& error) {
+    std::lock_guard<std::mutex> hold(mutex);
+    if (!failure || failure->code == ExitCode::interrupted) failure = error;
+    stop = true;
+  }
+};
+
+// One connection's loader. Each resource has an owner, the loader of its group, which reads
+// all its parts and checks its hash. A loader done with its own group helps the other: it
+// takes the parts of a large table that the owner has not reached yet (only parts COPY reads
+// as they are). The keys of a table are built by whichever loader finishes its last part.
+class PartLoader : public package::PartConsumer {
+ public:
+  PartLoader(Database& db, Shared& shared) : m_db(db), m_shared(shared) {}
+  void helping(bool helper) { m_helper = helper; }
+
+  bool take_part(const package::Resource& r, std::size_t part) override {
+    if (m_helper && !csv_as_is(r, Engine::postgresql)) return false;
+    std::lock_guard<std::mutex> hold(m_shared.mutex);
+    TableState& state = m_shared.tables[r.name];
+    state.taken.resize(r.parts.size(), 0);
+    if (state.taken[part]) return false;
+    state.taken[part] = 1;
+    return true;
+  }
+  Status begin_part(const package::Resource& r, std::size_t part) override {
+    if (auto not_null = csv_as_is(r, Engine::postgresql)) {
+      auto copy = m_db.copy_csv(r.def, *not_null, part == 0);
+      if (!copy) return copy.error();
+      m_copy = std::move(*copy);
+    } else if (part == 0) {
+      m_decoder.emplace(r);
+      auto bulk = m_db.bulk_load(r.def);
+      if (!bulk) return bulk.error();
+      m_bulk = std::move(*bulk);
+    }
+    return {};
+  }
+  Status data(std::string_view block) override {
+    if (m_shared.stop) return make_error(ExitCode::interrupted, "core.exit.interrupted");
+    if (m_copy) return m_copy->write(block);
+    if (Status fed = m_decoder->feed(block, visit()); !fed) return fed;
+    return m_bulk->flush();
+  }
+  Status end_part(const package::Resource& r, std::size_t part) override {
+    std::int64_t rows = 0;
+    if (m_copy) {
+      auto copied = m_copy->finish();
+      m_copy.reset();
+      if (!copied) return copied.error();
+      rows = *copied;
+    } else if (part + 1 == r.parts.size()) {
+      if (Status done = m_decoder->finish(visit()); !done) return done;
+      if (Status done = m_bulk->finish(); !done) return done;
+      rows = m_decoder->rows();
+      m_bulk.reset();
+      m_decoder.reset();
+    }
+    m_shared.rows += rows;
+    std::unique_lock<std::mutex> lock(m_shared.mutex);
+    TableState& state = m_shared.tables[r.name];
+    state.rows += rows;
+    ++state.loaded;
+    lock.unlock();
+    return keys_when_complete(r);
+  }
+  Status end_resource(const package::Resource& r) override {
+    if (m_helper) return {};
+    {
+      std::lock_guard<std::mutex> hold(m_shared.mutex);
+      m_shared.tables[r.name].passed = true;
+    }
+    return keys_when_complete(r);
+  }
+
+ private:
+  // Build R's keys when its owner has passed it and every part taken is loaded.
+  Status keys_when_complete(const package::Resource& r) {
+    {
+      std::lock_guard<std::mutex> hold(m_shared.mutex);
+      TableState& state = m_shared.tables[r.name];
+      if (!state.passed || state.keyed || state.loaded < r.parts.size()) return {};
+      state.keyed = true;
+    }
+    for (const auto& sql : create_index_sql(r.def, Engine::postgresql, true, false))
+      if (Status made = m_db.execute(sql); !made) return made;
+    return {};
+  }
+  package::RowDecoder::Visit visit() {
+    return
+        [this](const Field* fields, std::size_t count) { return m_bulk->add_row(fields, count); };
+  }
+
+  Database& m_db;
+  Shared& m_shared;
+  bool m_helper = false;
+  std::unique_ptr<CsvCopy> m_copy;
+  std::optional<package::RowDecoder> m_decoder;
+  std::unique_ptr<BulkLoader> m_bulk;
+};
+
+// Load every resource of LOAD into the staging schema: the rows each table received.
+Result<std::map<std::string, std::int64_t>> load_tables(const StagedLoad& load,
+                                                        const std::string& schema) {
+  Shared shared;
+  auto groups = split(load.verified.manifest);
+  std::vector<std::future<void>> running;
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    if (groups[g].empty()) continue;
+    running.push_back(std::async(std::launch::async, [&, g] {
+      try {
+        auto db = staging_connection(load.url, schema);
+        if (!db) return shared.fail(db.error());
+        PartLoader loader(**db, shared);
+        Status read =
+            package::read_package_parts(load.path, load.verified, load.openers, loader, &groups[g]);
+        if (!read) return shared.fail(read.error());
+        // Then help with what the other groups' owners have not reached.
+        std::vector<std::string> behind;
+        {
+          std::lock_guard<std::mutex> hold(shared.mutex);
+          for (std::size_t other = 0; other < groups.size(); ++other)
+            for (const auto& name : groups[other])
+              if (other != g && !shared.tables[name].passed) behind.push_back(name);
+        }
+        if (behind.empty() || shared.stop) return;
+        loader.helping(true);
+        read = package::read_package_parts(load.path, load.verified, load.openers, loader, &behind,
+                                           false);
+        if (!read) shared.fail(read.error());
+      } catch (const Failure& failure) {
+        shared.fail(failure.error());
+      } catch (const std::exception& e) {
+        shared.fail(make_error(ExitCode::failure, "core.internal_error", {{"reason", e.what()}}));
+      }
+    }));
+  }
+  for (auto& f : running) {
+    while (f.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready)
+      load.progress(shared.rows.load());
+    f.get();
+  }
+  check_interrupted();
+  if (shared.failure) return *shared.failure;
+  std::map<std::string, std::int64_t> rows;
+  for (const auto& [name, state] : shared.tables) rows[name] = state.rows;
+  return rows;
+}
+
+// Run the JOBS, largest first, on two connections of their own; the first failure stops the
+// others and is returned.
+using Job = std::function<Status(Database&)>;
+Status side_by_side(const std::string& url, const std::string& schema,
+                    std::vector<std::pair<std::int64_t, Job>> jobs,
+                    const std::function<void()>& tick) {
+  std::stable_sort(jobs.begin(), jobs.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::future<Status>> running;
+  for (std::size_t i = 0; i < k_loaders; ++i)
+    running.push_back(std::async(std::launch::async, [&]() -> Status {
+      auto db = staging_connection(url, schema);
+      if (!db) {
+        stop = true;
+        return db.error();
+      }
+      for (std::size_t j; !stop && !interrupted() && (j = next++) < jobs.size();)
+        if (Status done = jobs[j].second(**db); !done) {
+          stop = true;
+          return done;
+        }
+      return {};
+    }));
+  std::optional<Error> first;
+  for (auto& f : running) {
+    while (f.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) tick();
+    if (Status done = f.get(); !done && !first) first = done.error();
+  }
+  check_interrupted();
+  if (first) return *first;
+  return {};
+}
+
+}  // namespace
+
+Result<Json> load_postgres_staged(const StagedLoad& load) {
+  const auto& resources = load.verified.manifest.resources;
+  auto admin = open_database(load.url);
+  if (!admin) return admin.error();
+  Database& db = **admin;
+  // One staged import per database at a time; then a staging schema that is still there was
+  // left by a run that was killed.
+  {
+    auto lock = db.prepare("SELECT pg_try_advisory_lock(hashtext('dihya-import'))");
+    if (!lock) return lock.error();
+    auto got = (*lock)->step();
+    if (!got) return got.error();
+    if (!*got || !(*lock)->get_integer(0))
+      return make_error(ExitCode::temp_failure, "souverainete.import_running");
+  }
+  std::vector<std::string> stale;
+  {
+    auto list = db.prepare(
+        "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'dihya\\_import\\_%' ORDER BY 1");
+    if (!list) return list.error();
+    for (;;) {
+      auto more = (*list)->step();
+      if (!more) return more.error();
+      if (!*more) break;
+      stale.push_back((*list)->get_text(0));
+    }
+  }
+  for (const auto& name : stale) {
+    if (Status dropped = db.execute("DROP SCHEMA " + quote_identifier(name) + " CASCADE"); !dropped)
+      return dropped.error();
+    load.log.warn(make_error(ExitCode::ok, "souverainete.staging_removed", {{"schema", name}}));
+  }
+  std::string target;
+  {
+    auto current = db.prepare("SELECT current_schema()");
+    if (!current) return current.error();
+    if (auto got = (*current)->step(); !got || !*got)
+      return make_error(ExitCode::failure, "souverainete.no_schema");
+    target = (*current)->get_text(0);
+  }
+  std::string staging =
+      "dihya_import_" + blake2b_256_hex(std::to_string(::getpid()) + "/" +
+                                        std::to_string(now_ms()) + "/" + load.path.string())
+                            .substr(0, 16);
+  if (Status made = db.execute("CREATE SCHEMA " + quote_identifier(staging)); !made)
+    return made.error();
+  struct DropStaging {
+    Database& db;
+    std::string schema;
+    bool armed = true;
+    ~DropStaging() {
+      if (armed) (void)db.execute("DROP SCHEMA IF EXISTS " + quote_identifier(schema) + " CASCADE");
+    }
+  } drop_staging{db, staging};
+
+  // The tables, then their rows and their own keys on two connections.
+  if (Status set = db.execute("SET search_path TO " + quote_identifier(staging)); !set)
+    return set.error();
+  // Autovacuum would scan the tables while they fill, and hold up the keys: off until the swap.
+  const std::string autovacuum = " (autovacuum_enabled, toast.autovacuum_enabled)";
+  for (const auto& r : resources) {
+    if (Status made = db.execute(create_table_sql(r.def, Engine::postgresql, false)); !made)
+      return made.error();
+    if (Status off = db.execute("ALTER TABLE " + quote_identifier(r.def.name) + " SET" +
+                                " (autovacuum_enabled = off, toast.autovacuum_enabled = off)");
+        !off)
+      return off.error();
+  }
+  auto loaded = load_tables(load, staging);
+  if (!loaded) return loaded.error();
+  auto tick = [&] { load.progress(load.verified.rows); };
+
+  // Foreign keys declared at once; then, side by side, each checked and each table counted
+  // again (COPY's own count is checked too).
+  std::vector<std::pair<std::int64_t, Job>> checks;
+  Json tables = Json::array();
+  for (const auto& r : resources) {
+    std::int64_t copied = (*loaded)[r.name];
+    tables.push_back({{"table", r.def.name}, {"rows", copied}});
+    for (auto& [name, sql] : foreign_key_sql(r.def, true)) {
+      if (Status added = db.execute(sql); !added) return added.error();
+      checks.emplace_back(r.bytes, [table = r.def.name, name = name](Database& conn) {
+        return conn.execute("ALTER TABLE " + quote_identifier(table) + " VALIDATE CONSTRAINT " +
+                            name);
+      });
+    }
+    checks.emplace_back(r.bytes / 4, [&r, copied](Database& conn) -> Status {
+      auto count = conn.count_rows(r.def.name);
+      if (!count) return count.error();
+      if (*count != copied || (r.rows && *count != *r.rows))
+        return make_error(ExitCode::data_error, "souverainete.recount_mismatch",
+                          {{"table", r.def.name},
+                           {"expected", std::to_string(r.rows.value_or(copied))},
+                           {"found", std::to_string(*count)}});
+      return Status{};
+    });
+  }
+  if (Status valid = side_by_side(load.url, staging, std::move(checks), tick); !valid)
+    return valid.error();
+
+  // The swap: one transaction.
+  auto transaction = Transaction::begin(db);
+  if (!transaction) return transaction.error();
+  auto order = package::foreign_key_order(resources);
+  if (load.mode == ImportMode::replace)
+    for (auto it = order.rbegin(); it != order.rend(); ++it)
+      if (Status dropped = db.execute("DROP TABLE IF EXISTS " + quote_identifier(target) + "." +
+                                      quote_identifier(resources[*it].def.name));
+          !dropped)
+        return dropped.error();
+  for (std::size_t i : order) {
+    std::string table = quote_identifier(staging) + "." + quote_identifier(resources[i].def.name);
+    if (Status on = db.execute("ALTER TABLE " + table + " RESET" + autovacuum); !on)
+      return on.error();
+    if (Status moved =
+            db.execute("ALTER TABLE " + table + " SET SCHEMA " + quote_identifier(target));
+        !moved)
+      return moved.error();
+  }
+  if (Status dropped = db.execute("DROP SCHEMA " + quote_identifier(staging)); !dropped)
+    return dropped.error();
+  check_interrupted();
+  if (Status committed = transaction->commit(); !committed) return committed.error();
+  drop_staging.armed = false;
+  return tables;
+}
+
+}  // namespace dihya::souverainete
