@@ -2,16 +2,13 @@
 #include <set>
 
 #include "core/config_check.hpp"
+#include "core/masking.hpp"
 
 // Validation of a tenant's personal-data map (DESIGN.md §10).
 namespace dihya {
 namespace {
 
 const std::regex k_identifier_re("[A-Za-z_][A-Za-z0-9_]{0,62}");
-const std::regex k_mask_re(
-    R"(fake:(name|first_name|last_name|email|phone|address|city|ip|text)|hash|null|redact|)"
-    R"(shuffle|keep|generalize:(year|month|range=[1-9][0-9]*)|noise:(pct=[1-9][0-9]?|days=[1-9][0-9]*)|)"
-    R"(mask:keep_first=[0-9]+,keep_last=[0-9]+)");
 const std::regex k_qualified_re("[A-Za-z_][A-Za-z0-9_]*\\.[A-Za-z_][A-Za-z0-9_]*");
 const std::set<std::string> k_bases = {"consent",         "contract",    "legal_obligation",
                                        "vital_interests", "public_task", "legitimate_interests"};
@@ -73,9 +70,16 @@ void ConfigChecker::check_personal_table(const Json& table, const std::string& p
       if (!std::regex_match(name, k_identifier_re)) issue(col_path, "core.config.bad_identifier");
       if (!expect_object(column, col_path, {"category", "mask", "unique"})) continue;
       get_string(column, "category", col_path, true);
-      if (auto mask = get_string(column, "mask", col_path, true);
-          mask && !std::regex_match(*mask, k_mask_re))
+      auto mask = get_string(column, "mask", col_path, true);
+      auto strategy = mask ? masking::Strategy::parse(*mask) : std::nullopt;
+      if (mask && !strategy)
         issue(at(col_path, "mask"), "core.config.bad_mask", {{"value", *mask}});
+      bool unique = column.contains("unique") && column["unique"] == true;
+      if (column.contains("unique") && !column["unique"].is_boolean())
+        issue(at(col_path, "unique"), "core.config.expected_boolean");
+      // A unique column needs a strategy that keeps distinct values distinct.
+      if (strategy && unique && !strategy->keeps_distinct())
+        issue(at(col_path, "mask"), "core.config.mask_not_distinct", {{"value", *mask}});
     }
   if (!table.contains("retention")) return;
   std::string ret_path = at(path, "retention");

@@ -249,15 +249,24 @@ Result<std::string> base64_decode(std::string_view text) {
 }
 
 std::string encode_signing_key(const SigningKey& key) {
-  std::string raw(reinterpret_cast<const char*>(key.secret.data()), key.secret.size());
-  std::string text = std::string(k_signing_prefix) + base64_encode(raw) + "\n";
-  sodium_memzero(raw.data(), raw.size());
-  return text;
+  return encode_secret_key(k_signing_prefix, key.secret.data(), key.secret.size());
 }
 
 std::string encode_verify_key(const VerifyKey& key) {
   std::string raw(reinterpret_cast<const char*>(key.data()), key.size());
   return std::string(k_verify_prefix) + base64_encode(raw) + "\n";
+}
+
+std::string encode_secret_key(std::string_view prefix, const unsigned char* key, std::size_t size) {
+  std::string raw(reinterpret_cast<const char*>(key), size);
+  std::string text = std::string(prefix) + base64_encode(raw) + "\n";
+  sodium_memzero(raw.data(), raw.size());
+  return text;
+}
+
+Status load_secret_key(const std::filesystem::path& path, std::string_view prefix,
+                       unsigned char* out, std::size_t size) {
+  return read_key_file(path, prefix, out, size, true);
 }
 
 Result<SigningKey> load_signing_key(const std::filesystem::path& path) {

@@ -44,6 +44,11 @@ std::string encode_verify_key(const VerifyKey& key);
 // Load keys from files; the signing key file must be 0600 and owned by the user.
 Result<SigningKey> load_signing_key(const std::filesystem::path& path);
 Result<VerifyKey> load_verify_key(const std::filesystem::path& path);
+// A secret key of SIZE bytes as one line "<PREFIX><base64>", and back from a 0600 file of the
+// running user (65 when malformed, 77 when the file is open to others).
+std::string encode_secret_key(std::string_view prefix, const unsigned char* key, std::size_t size);
+Status load_secret_key(const std::filesystem::path& path, std::string_view prefix,
+                       unsigned char* out, std::size_t size);
 // Short, stable identifier of a public key (first 8 bytes, hex).
 std::string key_id(const VerifyKey& key);
 

@@ -51,8 +51,10 @@ constexpr std::array<const char*, 8> k_agents = {
     "Mobile Safari/537.36",
     "curl/8.5.0"};
 
-// The latin form of a first name, last name, initial… in one of five username shapes.
-void append_handle(const Person& p, char separator_default, std::string& out) {
+// The latin form of a first name, last name, initial… in one of five username shapes, then
+// TAG or, without one, the person's serial number.
+void append_handle(const Person& p, char separator_default, std::string& out,
+                   std::string_view tag = {}) {
   std::uint64_t shape = below(mix64(p.key ^ 0x5A), 5);
   const std::string& f = p.first->latin;
   const std::string& l = p.last->latin;
@@ -81,7 +83,12 @@ void append_handle(const Person& p, char separator_default, std::string& out) {
       out += l;
       break;
   }
-  append_int(static_cast<std::int64_t>(p.serial), out);
+  if (!tag.empty()) {
+    out += '.';
+    out += tag;
+  } else {
+    append_int(static_cast<std::int64_t>(p.serial), out);
+  }
 }
 
 const char* dial_prefix(std::string_view country) {
@@ -122,8 +129,8 @@ void append_full_name(const Person& p, std::string& out) {
   out += p.last->name;
 }
 
-void append_email(const Person& p, std::string& out) {
-  append_handle(p, '.', out);
+void append_email(const Person& p, std::string& out, std::string_view tag) {
+  append_handle(p, '.', out, tag);
   out += '@';
   out += p.pack->email_domains[below(mix64(p.key ^ 6), p.pack->email_domains.size())];
 }

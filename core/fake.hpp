@@ -53,7 +53,8 @@ Person make_person(const std::vector<const LocalePack*>& packs, std::uint64_t ke
                    std::uint64_t serial);
 
 void append_full_name(const Person& p, std::string& out);
-void append_email(const Person& p, std::string& out);
+// With TAG, the address ends its local part with ".TAG" instead of the serial number.
+void append_email(const Person& p, std::string& out, std::string_view tag = {});
 void append_username(const Person& p, std::string& out);
 void append_phone(const Person& p, std::string& out);
 void append_address(const Person& p, std::string& out);

@@ -117,6 +117,26 @@ TEST_CASE("invalid configs are rejected with 78 and the JSON path of the problem
                 {{"columns", {{"email", {{"category", "contact"}, {"mask", "fake:emial"}}}}}}}}}};
        },
        "tenants.demo.personal_data.tables.users.columns.email.mask", "core.config.bad_mask"},
+      {"unique column with a mask that can collide",
+       [](Json& c) {
+         c["tenants"]["demo"]["personal_data"] = {{"tables",
+                                                   {{"users",
+                                                     {{"columns",
+                                                       {{"email",
+                                                         {{"category", "contact"},
+                                                          {"mask", "mask:keep_first=1,keep_last=0"},
+                                                          {"unique", true}}}}}}}}}};
+       },
+       "tenants.demo.personal_data.tables.users.columns.email.mask",
+       "core.config.mask_not_distinct"},
+      {"noise percentage out of range",
+       [](Json& c) {
+         c["tenants"]["demo"]["personal_data"] = {
+             {"tables",
+              {{"users",
+                {{"columns", {{"score", {{"category", "x"}, {"mask", "noise:pct=100"}}}}}}}}}};
+       },
+       "tenants.demo.personal_data.tables.users.columns.score.mask", "core.config.bad_mask"},
       {"bad retention action",
        [](Json& c) {
          c["tenants"]["demo"]["personal_data"] = {
