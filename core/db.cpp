@@ -158,6 +158,59 @@ std::vector<std::string> create_index_sql(const TableDef& table, Engine engine,
   return out;
 }
 
+namespace {
+
+// One prepared UPDATE per row.
+class RowByRowUpdater : public BulkUpdater {
+ public:
+  RowByRowUpdater(std::unique_ptr<Statement> update, std::size_t keys, std::size_t sets)
+      : m_update(std::move(update)), m_keys(keys), m_sets(sets) {}
+  Status add_row(const Field* fields, std::size_t count) override {
+    if (count != m_keys + m_sets)
+      return make_error(ExitCode::failure, "core.internal_error", {{"reason", "update width"}});
+    // The SET values come first in the statement, the key after.
+    for (std::size_t i = 0; i < m_sets; ++i)
+      if (Status bound = m_update->bind(static_cast<int>(i) + 1, fields[m_keys + i]); !bound)
+        return bound;
+    for (std::size_t i = 0; i < m_keys; ++i)
+      if (Status bound = m_update->bind(static_cast<int>(m_sets + i) + 1, fields[i]); !bound)
+        return bound;
+    auto done = m_update->step();
+    if (!done) return done.error();
+    m_updated += m_update->changes();
+    return m_update->reset();
+  }
+  Status flush() override { return {}; }
+  std::int64_t updated() const override { return m_updated; }
+
+ private:
+  std::unique_ptr<Statement> m_update;
+  std::size_t m_keys, m_sets;
+  std::int64_t m_updated = 0;
+};
+
+}  // namespace
+
+std::string update_by_key_sql(const std::string& table, const std::vector<std::string>& key,
+                              const std::vector<std::string>& set) {
+  std::string sql = "UPDATE " + quote_identifier(table) + " SET ";
+  for (std::size_t i = 0; i < set.size(); ++i)
+    sql += (i ? ", " : "") + quote_identifier(set[i]) + " = ?";
+  sql += " WHERE ";
+  for (std::size_t i = 0; i < key.size(); ++i)
+    sql += (i ? " AND " : "") + quote_identifier(key[i]) + " = ?";
+  return sql;
+}
+
+Result<std::unique_ptr<BulkUpdater>> Database::bulk_update(const TableDef& table,
+                                                           const std::vector<std::string>& key,
+                                                           const std::vector<std::string>& set) {
+  auto update = prepare(update_by_key_sql(table.name, key, set));
+  if (!update) return update.error();
+  return std::unique_ptr<BulkUpdater>(
+      new RowByRowUpdater(std::move(*update), key.size(), set.size()));
+}
+
 Result<std::unique_ptr<CsvCopy>> Database::copy_csv(const TableDef&,
                                                     const std::vector<std::string>&, bool) {
   return make_error(ExitCode::failure, "core.db.no_csv_copy");

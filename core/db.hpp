@@ -109,6 +109,18 @@ class BulkLoader {
   virtual Status finish() = 0;
 };
 
+// Rows of one table updated by key, as fast as the engine allows: add_row gets the key
+// columns' values, then the new values of the columns to set. The text they point to must
+// stay valid until flush().
+class BulkUpdater {
+ public:
+  virtual ~BulkUpdater() = default;
+  virtual Status add_row(const Field* fields, std::size_t count) = 0;
+  virtual Status flush() = 0;
+  // The rows updated so far (after flush).
+  virtual std::int64_t updated() const = 0;
+};
+
 // CSV text handed to PostgreSQL's COPY … (FORMAT csv) as it is, without being decoded here.
 class CsvCopy {
  public:
@@ -125,6 +137,11 @@ class Database {
   virtual Status execute(std::string_view sql) = 0;
   virtual Result<std::unique_ptr<Statement>> prepare(std::string_view sql) = 0;
   virtual Result<std::unique_ptr<BulkLoader>> bulk_load(const TableDef& table) = 0;
+  // Update TABLE's SET columns in the rows found by its KEY columns (a prepared UPDATE per
+  // row; PostgreSQL: COPY into a temporary table, then one UPDATE … FROM per flush).
+  virtual Result<std::unique_ptr<BulkUpdater>> bulk_update(const TableDef& table,
+                                                           const std::vector<std::string>& key,
+                                                           const std::vector<std::string>& set);
   // PostgreSQL: COPY TABLE's columns FROM CSV text, whose first line is (HEADER) a header
   // naming them in that order (checked where the server can); an unquoted empty cell is NULL
   // except in the NOT_NULL columns. Other engines: 1 (not offered).
@@ -184,6 +201,10 @@ Result<bool> with_stable_sqlite_file(const fs::path& source,
 // Quote an identifier for SQL ("a""b"): names from config or the command line are never
 // spliced into SQL unquoted.
 std::string quote_identifier(std::string_view name);
+
+// UPDATE TABLE SET each of SET = ? WHERE each of KEY = ? (the SET values bound first).
+std::string update_by_key_sql(const std::string& table, const std::vector<std::string>& key,
+                              const std::vector<std::string>& set);
 
 // SQL for the table, its keys and indexes in ENGINE's dialect.
 std::string create_table_sql(const TableDef& table, Engine engine, bool with_unique_keys = true);

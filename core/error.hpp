@@ -27,6 +27,10 @@ struct Error {
 };
 
 Error make_error(ExitCode code, std::string id, MessageParams params = {});
+// A usage error (64) with message ID: a bad option or argument.
+inline Error usage_error(std::string id, MessageParams params = {}) {
+  return make_error(ExitCode::usage, std::move(id), std::move(params));
+}
 
 // The value of an operation, or the Error that prevented it.
 template <class T>

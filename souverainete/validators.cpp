@@ -5,13 +5,9 @@
 namespace dihya::souverainete {
 namespace {
 
-Error usage(const std::string& id, MessageParams params = {}) {
-  return make_error(ExitCode::usage, id, std::move(params));
-}
-
 Status check_target(const Arguments& args) {
   if (auto target = args.value("target"); target && *target != "db")
-    return usage("souverainete.bad_target", {{"value", *target}});
+    return usage_error("souverainete.bad_target", {{"value", *target}});
   return {};
 }
 
@@ -32,43 +28,43 @@ void declare_export_options(OptionSet& options) {
 Result<ExportOptions> parse_export_options(const Arguments& args) {
   ExportOptions options;
   if (!args.positional().empty())
-    return usage("core.usage.unexpected_argument", {{"argument", args.positional().front()}});
+    return usage_error("core.usage.unexpected_argument", {{"argument", args.positional().front()}});
   if (Status target = check_target(args); !target) return target.error();
   if (auto tables = args.value("tables")) {
     std::string_view rest = *tables;
     while (!rest.empty()) {
       auto comma = rest.find(',');
       std::string name(rest.substr(0, comma));
-      if (name.empty()) return usage("souverainete.bad_tables", {{"value", *tables}});
+      if (name.empty()) return usage_error("souverainete.bad_tables", {{"value", *tables}});
       options.tables.push_back(name);
       rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
       if (comma != std::string_view::npos && rest.empty())
-        return usage("souverainete.bad_tables", {{"value", *tables}});
+        return usage_error("souverainete.bad_tables", {{"value", *tables}});
     }
-    if (options.tables.empty()) return usage("souverainete.bad_tables", {{"value", *tables}});
+    if (options.tables.empty()) return usage_error("souverainete.bad_tables", {{"value", *tables}});
   }
   if (auto format = args.value("format")) {
     auto parsed = package::parse_format(*format);
-    if (!parsed) return usage("souverainete.bad_format", {{"value", *format}});
+    if (!parsed) return usage_error("souverainete.bad_format", {{"value", *format}});
     options.format = *parsed;
   }
   options.encrypt = args.flag("encrypt");
   options.recipients = args.values("recipient");
   if (auto file = args.value("passphrase-file")) options.passphrase_file = *file;
   if (!options.encrypt && (!options.recipients.empty() || options.passphrase_file))
-    return usage("souverainete.keys_need_encrypt");
+    return usage_error("souverainete.keys_need_encrypt");
   if (options.encrypt && options.recipients.empty() && !options.passphrase_file)
-    return usage("souverainete.encrypt_needs_keys");
+    return usage_error("souverainete.encrypt_needs_keys");
   options.sign = args.flag("sign");
   options.output = args.value("output").value_or("");
   // Standard output carries the package when -o is - or absent.
   if ((options.output == "-" || options.output.empty()) && args.flag("json"))
-    return usage("souverainete.json_and_stdout");
+    return usage_error("souverainete.json_and_stdout");
   if (auto level = args.value("compression-level")) {
     int value = 0;
     auto [end, ec] = std::from_chars(level->data(), level->data() + level->size(), value);
     if (ec != std::errc() || end != level->data() + level->size() || value < 1 || value > 19)
-      return usage("souverainete.bad_level", {{"value", *level}});
+      return usage_error("souverainete.bad_level", {{"value", *level}});
     options.compression_level = value;
   }
   return options;
@@ -97,9 +93,9 @@ void declare_import_options(OptionSet& options) {
 Result<ImportOptions> parse_import_options(const Arguments& args) {
   ImportOptions options;
   const auto& positional = args.positional();
-  if (positional.empty()) return usage("souverainete.file_needed");
+  if (positional.empty()) return usage_error("souverainete.file_needed");
   if (positional.size() > 1)
-    return usage("core.usage.unexpected_argument", {{"argument", positional[1]}});
+    return usage_error("core.usage.unexpected_argument", {{"argument", positional[1]}});
   options.file = positional.front();
   if (Status target = check_target(args); !target) return target.error();
   if (auto mode = args.value("mode")) {
@@ -110,7 +106,7 @@ Result<ImportOptions> parse_import_options(const Arguments& args) {
     else if (*mode == "replace")
       options.mode = ImportMode::replace;
     else
-      return usage("souverainete.bad_mode", {{"value", *mode}});
+      return usage_error("souverainete.bad_mode", {{"value", *mode}});
   }
   options.verify_only = args.flag("verify-only");
   options.keys = parse_key_options(args);

@@ -177,6 +177,47 @@ TEST_CASE("bulk load, streamed reads and a rolled-back transaction", "[db]" DIHY
   CHECK(seen == 50000);
 }
 
+TEST_CASE("bulk updates by key, in a transaction, with awkward text", "[db]" DIHYA_ENGINE_TAG) {
+  ScratchDatabase scratch(k_test_engine);
+  auto db = scratch.open();
+  TableDef t{"pairs",
+             {{"a", ColumnType::integer, false},
+              {"b", ColumnType::text, false},
+              {"label", ColumnType::text, true},
+              {"day", ColumnType::date, true}},
+             {"a", "b"},
+             {},
+             {},
+             {}};
+  require_ok(db->execute(create_table_sql(t, db->engine())));
+  require_ok(
+      db->execute("INSERT INTO pairs VALUES (1, 'x', 'one', '2024-01-02'), "
+                  "(1, 'y', 'two', NULL), (2, 'x', 'three', '2024-03-04')"));
+  {
+    auto tx = Transaction::begin(*db);
+    REQUIRE(tx.ok());
+    auto updater = db->bulk_update(t, {"a", "b"}, {"label", "day"});
+    REQUIRE(updater.ok());
+    Field first[] = {Field::of(std::int64_t{1}), Field::of("y"), Field::of("tab\tand \"quote\"\n"),
+                     Field::of("2025-05-06")};
+    require_ok((*updater)->add_row(first, 4));
+    Field second[] = {Field::of(std::int64_t{2}), Field::of("x"), Field::null(), Field::null()};
+    require_ok((*updater)->add_row(second, 4));
+    require_ok((*updater)->flush());
+    CHECK((*updater)->updated() == 2);
+    require_ok(tx->commit());
+  }
+  auto read = db->prepare("SELECT a, b, label, day FROM pairs ORDER BY a, b");
+  REQUIRE(read.ok());
+  std::vector<std::string> rows;
+  while (*(*read)->step())
+    rows.push_back((*read)->get_text(1) + "|" +
+                   ((*read)->is_null(2) ? "NULL" : (*read)->get_text(2)) + "|" +
+                   ((*read)->is_null(3) ? "NULL" : (*read)->get_text(3)));
+  CHECK(rows == std::vector<std::string>{"x|one|2024-01-02", "y|tab\tand \"quote\"\n|2025-05-06",
+                                         "x|NULL|NULL"});
+}
+
 TEST_CASE("identifiers from outside are quoted, never spliced", "[db]" DIHYA_ENGINE_TAG) {
   ScratchDatabase scratch(k_test_engine);
   auto db = scratch.open();
