@@ -182,6 +182,9 @@ TenantConfig ConfigChecker::check_tenant(const std::string& name, const Json& te
   if (tenant.contains("personal_data")) {
     check_personal_data(tenant["personal_data"], join(path, "personal_data"));
     out.personal_data = tenant["personal_data"];
+    if (auto key =
+            get_string(tenant["personal_data"], "masking_key", join(path, "personal_data"), false))
+      out.personal_data["masking_key"] = resolve(*key).string();
   }
   return out;
 }

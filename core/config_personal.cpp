@@ -20,7 +20,9 @@ std::string at(const std::string& path, const std::string& key) {
 }  // namespace
 
 void ConfigChecker::check_personal_data(const Json& map, const std::string& path) {
-  if (!expect_object(map, path, {"subject", "tables", "quasi_identifiers", "purposes"})) return;
+  if (!expect_object(map, path,
+                     {"subject", "tables", "quasi_identifiers", "purposes", "masking_key"}))
+    return;
   if (map.contains("subject") &&
       expect_object(map["subject"], at(path, "subject"), {"table", "key"})) {
     get_string(map["subject"], "table", at(path, "subject"), true);

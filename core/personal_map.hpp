@@ -1,0 +1,67 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/db.hpp"
+#include "core/masking.hpp"
+
+// The personal-data map of a tenant (DESIGN.md §10, docs/configuration.md §5.5), read from
+// the validated config, and checked against the database it describes.
+namespace dihya::personal {
+
+struct MaskedColumn {
+  std::string name;
+  std::string category;
+  masking::Strategy strategy;
+  bool unique = false;
+  std::string path;  // its JSON path in the config, for messages
+};
+
+struct Retention {
+  std::string column;
+  int days = 0;
+  bool anonymize = false;  // else delete
+};
+
+struct PersonalTable {
+  std::string name;
+  std::optional<std::string> subject_column;
+  std::vector<MaskedColumn> columns;
+  std::optional<Retention> retention;
+  std::string path;
+};
+
+struct QuasiIdentifier {
+  std::string table, column;
+  std::string path;
+};
+
+struct PersonalMap {
+  std::optional<std::string> subject_table, subject_key;
+  std::vector<PersonalTable> tables;  // in the config's order
+  std::vector<QuasiIdentifier> quasi_identifiers;
+  Json purposes = Json::array();
+  std::optional<std::filesystem::path> masking_key;
+  std::string path;  // "tenants.<name>.personal_data"
+
+  const PersonalTable* table(const std::string& name) const;
+};
+
+// TENANT's map (its shape was checked with the config).
+PersonalMap personal_map(const TenantConfig& tenant);
+
+// Check MAP against the schema of DB: every table and column it names exists, each strategy
+// fits its column's type, `null` is not given to a NOT NULL column. 78 naming the JSON path
+// of the first problem. Returns the definitions of the tables the map names.
+Result<std::map<std::string, TableDef>> check_against(const PersonalMap& map, Database& db);
+
+// The masking key file of TENANT: personal_data.masking_key, else
+// <state_dir>/rgpd/masking.key.
+std::filesystem::path masking_key_path(const TenantConfig& tenant, const PersonalMap& map);
+
+}  // namespace dihya::personal
