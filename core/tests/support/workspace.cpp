@@ -82,7 +82,7 @@ fs::path tool_path(const std::string& tool) {
       {"check_config", "maintenance"}, {"audit", "ops"},           {"seed", "seed"},
       {"rotate_keys", "ops"},          {"backup", "backup"},       {"restore", "backup"},
       {"verify_backup", "backup"},     {"list_backups", "backup"}, {"rotate_backups", "backup"},
-      {"export", "souverainete"},      {"import", "souverainete"}};
+      {"export", "souverainete"},      {"import", "souverainete"}, {"anonymize", "rgpd"}};
   auto it = modules.find(tool);
   if (it == modules.end()) throw std::runtime_error("unknown tool " + tool);
   return fs::path(build) / it->second / tool;

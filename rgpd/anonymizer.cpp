@@ -1,0 +1,291 @@
+#include "rgpd/anonymizer.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "core/signals.hpp"
+
+namespace dihya::rgpd {
+
+namespace {
+
+constexpr std::size_t k_batch = 5000;
+// Shorter originals ("F", "oui", a two-letter code) are too common to prove a leak.
+constexpr std::size_t k_min_leak_bytes = 4;
+
+// A value read from the database, owning its text.
+struct Value {
+  Field::Kind kind = Field::Kind::null;
+  std::int64_t integer = 0;
+  double real = 0;
+  std::string text;
+
+  Field field() const {
+    switch (kind) {
+      case Field::Kind::integer:
+        return Field::of(integer);
+      case Field::Kind::real:
+        return Field::of_real(real);
+      case Field::Kind::text:
+        return Field::of(std::string_view(text));
+      case Field::Kind::blob:
+        return Field::of_blob(text);
+      default:
+        return Field::null();
+    }
+  }
+};
+
+Value read_value(const Statement& s, int i, ColumnType type) {
+  Value v;
+  if (s.is_null(i)) return v;
+  if (type == ColumnType::integer) {
+    v.kind = Field::Kind::integer;
+    v.integer = s.get_integer(i);
+  } else if (type == ColumnType::real) {
+    v.kind = Field::Kind::real;
+    v.real = s.get_real(i);
+  } else {
+    v.kind = type == ColumnType::blob ? Field::Kind::blob : Field::Kind::text;
+    v.text = s.get_text(i);
+  }
+  return v;
+}
+
+using Row = std::vector<Value>;
+
+// Every row of DEF (its primary key, then COLUMNS) in key order, BATCH rows at a time, each
+// batch read whole before VISIT gets it (so the connection is free to write in between).
+Status each_batch(Database& db, const TableDef& def, const std::vector<const ColumnDef*>& columns,
+                  const std::function<Status(std::vector<Row>&)>& visit) {
+  std::vector<const ColumnDef*> read;
+  std::string key_list, marks;
+  for (const auto& name : def.primary_key) {
+    read.push_back(def.column(name));
+    key_list += (key_list.empty() ? "" : ", ") + quote_identifier(name);
+    marks += marks.empty() ? "?" : ", ?";
+  }
+  for (const auto* c : columns) read.push_back(c);
+  std::string select = "SELECT ";
+  for (std::size_t i = 0; i < read.size(); ++i)
+    select += (i ? ", " : "") + quote_identifier(read[i]->name);
+  select += " FROM " + quote_identifier(def.name);
+  std::string after = def.primary_key.size() == 1 ? " WHERE " + key_list + " > ?"
+                                                  : " WHERE (" + key_list + ") > (" + marks + ")";
+  std::string order = " ORDER BY " + key_list + " LIMIT " + std::to_string(k_batch);
+  Row last;
+  for (;;) {
+    check_interrupted();
+    std::vector<Row> rows;
+    {
+      auto stmt = db.prepare(select + (last.empty() ? "" : after) + order);
+      if (!stmt) return stmt.error();
+      for (std::size_t i = 0; i < last.size(); ++i)
+        if (Status bound = (*stmt)->bind(static_cast<int>(i) + 1, last[i].field()); !bound)
+          return bound;
+      for (;;) {
+        auto more = (*stmt)->step();
+        if (!more) return more.error();
+        if (!*more) break;
+        Row row;
+        for (std::size_t i = 0; i < read.size(); ++i)
+          row.push_back(read_value(**stmt, static_cast<int>(i), read[i]->type));
+        rows.push_back(std::move(row));
+      }
+    }
+    if (rows.empty()) return {};
+    last.assign(rows.back().begin(), rows.back().begin() + def.primary_key.size());
+    bool done = rows.size() < k_batch;
+    if (Status visited = visit(rows); !visited) return visited;
+    if (done) return {};
+  }
+}
+
+}  // namespace
+
+void LeakWitness::seal() {
+  std::sort(m_originals.begin(), m_originals.end());
+  std::sort(m_outputs.begin(), m_outputs.end());
+  m_outputs.erase(std::unique(m_outputs.begin(), m_outputs.end()), m_outputs.end());
+}
+
+std::int64_t LeakWitness::suspect(std::uint64_t f) const {
+  auto [first, last] = std::equal_range(m_originals.begin(), m_originals.end(), f);
+  if (first == last || std::binary_search(m_outputs.begin(), m_outputs.end(), f)) return 0;
+  return last - first;
+}
+
+std::uint64_t LeakWitness::fingerprint(std::string_view value) const {
+  return m_key.prf(15, value);  // a domain no strategy uses
+}
+
+bool leak_checked(const masking::Strategy& s, ColumnType type) {
+  using masking::Fake;
+  using masking::Kind;
+  if (type != ColumnType::text && type != ColumnType::json) return false;
+  // A first name, a last name or a city on its own names no one, and is also a word found
+  // in other columns (a city called like a first name): those originals are not sought.
+  if (s.kind == Kind::fake)
+    return s.fake != Fake::first_name && s.fake != Fake::last_name && s.fake != Fake::city;
+  return s.kind == Kind::hash || s.kind == Kind::mask || s.kind == Kind::redact ||
+         s.kind == Kind::null;
+}
+
+Result<std::int64_t> mask_table(Database& db, const masking::Masker& masker, const TableMasking& t,
+                                LeakWitness& witness,
+                                const std::function<void(std::int64_t rows)>& progress) {
+  const TableDef& def = *t.def;
+  std::vector<const ColumnDef*> columns;
+  std::vector<std::string> set;
+  for (const auto* c : t.columns) {
+    columns.push_back(def.column(c->name));
+    set.push_back(c->name);
+  }
+  const std::size_t keys = def.primary_key.size();
+
+  // shuffle: the column's values in key order, dealt to the rows in the order of a keyed
+  // function of their key.
+  std::vector<std::vector<Value>> shuffled(t.columns.size());
+  for (std::size_t c = 0; c < t.columns.size(); ++c) {
+    if (t.columns[c]->strategy.kind != masking::Kind::shuffle) continue;
+    std::vector<Value> values;
+    std::vector<std::pair<std::uint64_t, std::size_t>> order;
+    std::string column_id = def.name + "." + t.columns[c]->name;
+    Status read = each_batch(db, def, {columns[c]}, [&](std::vector<Row>& rows) -> Status {
+      for (auto& row : rows) {
+        std::string key;
+        for (std::size_t k = 0; k < keys; ++k)
+          key += masking::canonical_text(row[k].field()) + '\0';
+        order.emplace_back(masker.shuffle_key(column_id, key), values.size());
+        values.push_back(std::move(row[keys]));
+      }
+      return {};
+    });
+    if (!read) return read.error();
+    std::sort(order.begin(), order.end());
+    shuffled[c].resize(values.size());
+    for (std::size_t i = 0; i < order.size(); ++i) shuffled[c][order[i].second] = values[i];
+  }
+
+  auto updater = db.bulk_update(def, def.primary_key, set);
+  if (!updater) return updater.error();
+  std::int64_t seen = 0;
+  std::vector<std::string> outputs(t.columns.size());
+  std::vector<Field> fields(keys + t.columns.size());
+  Status masked = each_batch(db, def, columns, [&](std::vector<Row>& rows) -> Status {
+    // The masked text of a batch lives here until the batch is written.
+    std::vector<std::vector<std::string>> texts(rows.size(),
+                                                std::vector<std::string>(t.columns.size()));
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      for (std::size_t k = 0; k < keys; ++k) fields[k] = rows[r][k].field();
+      for (std::size_t c = 0; c < t.columns.size(); ++c) {
+        const auto& column = *t.columns[c];
+        const Value& original = rows[r][keys + c];
+        Field out;
+        if (column.strategy.kind == masking::Kind::shuffle) {
+          out = shuffled[c][static_cast<std::size_t>(seen) + r].field();
+        } else {
+          auto applied =
+              masker.apply(column.strategy, columns[c]->type, original.field(), texts[r][c]);
+          if (!applied) {
+            Error e = applied.error();
+            e.params.emplace_back("column", def.name + "." + column.name);
+            return e;
+          }
+          out = *applied;
+        }
+        if (leak_checked(column.strategy, columns[c]->type) && original.kind == Field::Kind::text &&
+            original.text.size() >= k_min_leak_bytes) {
+          witness.original(original.text);
+          if (out.kind == Field::Kind::text) witness.output(out.text);
+        }
+        fields[keys + c] = out;
+      }
+      if (Status added = (*updater)->add_row(fields.data(), fields.size()); !added) return added;
+    }
+    if (Status flushed = (*updater)->flush(); !flushed) return flushed;
+    seen += static_cast<std::int64_t>(rows.size());
+    progress(seen);
+    return {};
+  });
+  if (!masked) return masked.error();
+  return (*updater)->updated();
+}
+
+Result<std::vector<Finding>> find_leaks(Database& db, const LeakWitness& witness) {
+  std::vector<Finding> found;
+  if (witness.empty()) return found;
+  auto names = db.table_names();
+  if (!names) return names.error();
+  for (const auto& table : *names) {
+    if (table.rfind("dihya_", 0) == 0) continue;
+    auto def = db.describe_table(table);
+    if (!def) return def.error();
+    for (const auto& column : def->columns) {
+      if (column.type != ColumnType::text && column.type != ColumnType::json) continue;
+      auto stmt = db.prepare("SELECT " + quote_identifier(column.name) + " FROM " +
+                             quote_identifier(table) + " WHERE " + quote_identifier(column.name) +
+                             " IS NOT NULL");
+      if (!stmt) return stmt.error();
+      std::unordered_map<std::uint64_t, std::int64_t> held;  // suspect value → rows here
+      std::string scratch;
+      for (;;) {
+        auto more = (*stmt)->step();
+        if (!more) return more.error();
+        if (!*more) break;
+        std::uint64_t f = witness.fingerprint((*stmt)->get_view(0, scratch));
+        if (witness.suspect(f) > 0) ++held[f];
+      }
+      std::int64_t count = 0;
+      for (const auto& [f, rows] : held)
+        if (rows <= witness.suspect(f)) count += rows;
+      if (count > 0) found.push_back({table, column.name, count});
+      check_interrupted();
+    }
+  }
+  return found;
+}
+
+namespace {
+
+Result<std::int64_t> single_integer(Database& db, const std::string& sql) {
+  auto stmt = db.prepare(sql);
+  if (!stmt) return stmt.error();
+  auto row = (*stmt)->step();
+  if (!row) return row.error();
+  if (!*row || (*stmt)->is_null(0)) return 0;
+  return (*stmt)->get_integer(0);
+}
+
+}  // namespace
+
+Result<std::int64_t> duplicated_values(Database& db, const std::string& table,
+                                       const std::string& column) {
+  std::string c = quote_identifier(column);
+  return single_integer(db, "SELECT count(*) FROM (SELECT " + c + " FROM " +
+                                quote_identifier(table) + " WHERE " + c + " IS NOT NULL GROUP BY " +
+                                c + " HAVING count(*) > 1) AS d");
+}
+
+Result<std::int64_t> broken_references(Database& db, const std::string& table) {
+  if (db.engine() != Engine::sqlite) return 0;
+  auto stmt = db.prepare("PRAGMA foreign_key_check(" + quote_identifier(table) + ")");
+  if (!stmt) return stmt.error();
+  std::int64_t broken = 0;
+  for (;;) {
+    auto row = (*stmt)->step();
+    if (!row) return row.error();
+    if (!*row) return broken;
+    ++broken;
+  }
+}
+
+Result<std::int64_t> smallest_group(Database& db, const std::string& table,
+                                    const std::vector<std::string>& columns) {
+  std::string list;
+  for (const auto& c : columns) list += (list.empty() ? "" : ", ") + quote_identifier(c);
+  return single_integer(db, "SELECT min(n) FROM (SELECT count(*) AS n FROM " +
+                                quote_identifier(table) + " GROUP BY " + list + ") AS g");
+}
+
+}  // namespace dihya::rgpd

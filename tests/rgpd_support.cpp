@@ -1,0 +1,65 @@
+#include "tests/rgpd_support.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace dihya::test {
+
+using Json = nlohmann::json;
+
+Json demo_personal_map() {
+  return {{"subject", {{"table", "users"}, {"key", "id"}}},
+          {"tables",
+           {{"users",
+             {{"columns",
+               {{"email", {{"category", "contact"}, {"mask", "fake:email"}, {"unique", true}}},
+                {"username", {{"category", "identity"}, {"mask", "hash"}, {"unique", true}}},
+                {"first_name", {{"category", "identity"}, {"mask", "fake:first_name"}}},
+                {"last_name", {{"category", "identity"}, {"mask", "fake:last_name"}}},
+                {"full_name", {{"category", "identity"}, {"mask", "fake:name"}}},
+                {"phone", {{"category", "contact"}, {"mask", "fake:phone"}}},
+                {"birth_date", {{"category", "identity"}, {"mask", "generalize:year"}}},
+                {"address", {{"category", "contact"}, {"mask", "redact"}}},
+                {"city", {{"category", "contact"}, {"mask", "shuffle"}}},
+                {"ip", {{"category", "network"}, {"mask", "fake:ip"}}},
+                {"last_login_at", {{"category", "usage"}, {"mask", "noise:days=10"}}}}}}},
+            {"events",
+             {{"subject_column", "user_id"},
+              {"columns",
+               {{"ip", {{"category", "network"}, {"mask", "fake:ip"}}},
+                {"user_agent", {{"category", "device"}, {"mask", "redact"}}}}}}}}},
+          {"quasi_identifiers", {"users.birth_date", "users.country"}}};
+}
+
+RgpdWorkspace::RgpdWorkspace(int scale) {
+  config()["tenants"]["demo"]["personal_data"] = demo_personal_map();
+  save();
+  auto seeded = run("seed", {"--scale", std::to_string(scale), "--quiet"});
+  REQUIRE(seeded.code == 0);
+}
+
+std::unique_ptr<Database> RgpdWorkspace::open() const {
+  auto db = open_database(url(), {true});
+  REQUIRE(db.ok());
+  return std::move(*db);
+}
+
+std::vector<std::string> query_column(const std::string& url, const std::string& sql) {
+  auto db = open_database(url, {true});
+  REQUIRE(db.ok());
+  auto stmt = (*db)->prepare(sql);
+  REQUIRE(stmt.ok());
+  std::vector<std::string> values;
+  while (*(*stmt)->step()) values.push_back((*stmt)->is_null(0) ? "NULL" : (*stmt)->get_text(0));
+  return values;
+}
+
+std::vector<std::string> RgpdWorkspace::column(const std::string& sql) const {
+  return query_column(url(), sql);
+}
+
+RunResult RgpdWorkspace::anonymize(std::vector<std::string> args) const {
+  args.insert(args.begin(), "--quiet");
+  return run("anonymize", args);
+}
+
+}  // namespace dihya::test

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/db.hpp"
+#include "tests/backup_support.hpp"
+
+// The rgpd tools in end-to-end tests.
+namespace dihya::test {
+
+// A personal-data map over the demo schema's users and events, using most strategies.
+nlohmann::json demo_personal_map();
+
+// The demo tenant with demo_personal_map(), seeded at SCALE users.
+class RgpdWorkspace : public Workspace {
+ public:
+  explicit RgpdWorkspace(int scale = 300);
+  std::string url() const { return "sqlite:" + (dir() / "data/demo/app.db").string(); }
+  std::unique_ptr<Database> open() const;
+  // The first column of SQL's rows as text ("NULL" for NULL).
+  std::vector<std::string> column(const std::string& sql) const;
+  RunResult anonymize(std::vector<std::string> args) const;
+};
+
+// The first column of SQL's rows in the database at URL, as text.
+std::vector<std::string> query_column(const std::string& url, const std::string& sql);
+
+}  // namespace dihya::test
