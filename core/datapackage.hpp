@@ -12,6 +12,7 @@
 #include "core/crypto.hpp"
 #include "core/db.hpp"
 #include "core/envelope.hpp"
+#include "core/masking.hpp"
 
 // Export packages (docs/export-format.md): a Frictionless Data Package (v2) of database
 // tables, one CSV or JSON Lines file per table (split into parts at row boundaries when it is
@@ -152,12 +153,13 @@ Result<std::string> check_signature(const Json& signature, std::string_view mani
 // Writing and reading whole packages (core/package_write.cpp, core/package_read.cpp).
 namespace dihya::package {
 
-// A table to export: its definition and an optional row filter (SQL with `?` parameters,
-// bound as text).
+// A table to export: its definition, an optional row filter (SQL with `?` parameters,
+// bound as text), and the masks of an anonymized export.
 struct ExportTable {
   TableDef def;
   std::string where;
   std::vector<std::string> params;
+  masking::ColumnMasks masks;  // per column; empty: the rows as they are
 };
 
 struct ExportRequest {
@@ -167,6 +169,7 @@ struct ExportRequest {
   std::vector<ExportTable> tables;  // in foreign-key order
   std::optional<EnvelopeKeys> encryption;
   const SigningKey* signing = nullptr;
+  const masking::Masker* masker = nullptr;  // applies the tables' masks
   int compression_level = 3;
   int threads = 2;
   std::size_t part_bytes = std::size_t{16} << 20;

@@ -97,6 +97,44 @@ class Masker {
   std::vector<const LocalePack*> m_packs;
 };
 
+// shuffle, for one column: rows are added in their key order with their key's text (the
+// canonical text of each key column, each followed by a NUL); deal() gives the value each row
+// gets: the column's values in key order, handed out in the keyed order of the rows' keys.
+class Shuffle {
+ public:
+  Shuffle(const Masker& masker, std::string column)
+      : m_masker(masker), m_column(std::move(column)) {}
+  void add(std::string_view row_key, const Field& value);
+  std::vector<std::string> deal();
+  // A dealt value as a field of TYPE (pointing into DEALT).
+  static Field field(ColumnType type, const std::string& dealt);
+
+ private:
+  const Masker& m_masker;
+  std::string m_column;
+  std::vector<std::string> m_values;
+  std::vector<std::pair<std::uint64_t, std::size_t>> m_order;
+};
+
+// A column's strategy in a stream of rows (none: the column as it is).
+using ColumnMasks = std::vector<std::optional<Strategy>>;
+
+// ROWS (a statement over the columns of DEF) seen through MASKS: each step masks the row's
+// masked columns; reads of the others pass through. SHUFFLED holds, for each shuffle column,
+// the value each row gets, in the statement's row order (see deal_shuffled). A value that
+// does not fit its strategy fails the step (65), naming the column.
+std::unique_ptr<Statement> masked_rows(Statement& rows, const TableDef& def,
+                                       const ColumnMasks& masks, const Masker& masker,
+                                       std::vector<std::vector<std::string>> shuffled = {});
+
+// For each shuffle column of MASKS (others: empty), the values of ROWS (a statement over the
+// columns of DEF, in the order the rows will be read again) dealt by the keyed order of
+// their primary key: a keyed permutation of the column. NULL is kept as "\0NULL" (see
+// masked_rows).
+Result<std::vector<std::vector<std::string>>> deal_shuffled(Statement& rows, const TableDef& def,
+                                                            const ColumnMasks& masks,
+                                                            const Masker& masker);
+
 // The text of a non-null field as the masking functions see it (integers in decimal, reals
 // in their shortest round-trip form), the same on every engine.
 std::string canonical_text(const Field& value);

@@ -1,6 +1,7 @@
 // Writing an export package (docs/export-format.md): each table's rows, in primary-key order,
 // as CSV or JSON Lines parts of bounded size, then datapackage.json and its signature, in a
 // tar stream compressed with zstd and optionally sealed in the envelope.
+#include <algorithm>
 #include <deque>
 #include <future>
 #include <memory>
@@ -40,6 +41,17 @@ std::string select_sql(const ExportTable& table, Engine engine) {
     sql += (i ? ", " : "") + expr + " NULLS FIRST";
   }
   return sql;
+}
+
+// TABLE's rows, in the order select_sql gives.
+Result<std::unique_ptr<Statement>> select_rows(Database& db, const ExportTable& table) {
+  auto statement = db.prepare(select_sql(table, db.engine()));
+  if (!statement) return statement.error();
+  for (std::size_t p = 0; p < table.params.size(); ++p)
+    if (Status bound = (*statement)->bind(static_cast<int>(p + 1), Field::of(table.params[p]));
+        !bound)
+      return bound.error();
+  return statement;
 }
 
 // One resource's text, cut into parts at row boundaries once a part reaches PART_BYTES. The
@@ -191,21 +203,35 @@ Result<ExportOutcome> write_package(Database& db, const ExportRequest& request, 
     resource.name = names[t];
     resource.format = request.format;
     resource.def = table.def;
-    auto statement = db.prepare(select_sql(table, db.engine()));
+    auto statement = select_rows(db, table);
     if (!statement) return statement.error();
-    for (std::size_t p = 0; p < table.params.size(); ++p)
-      if (Status bound = (*statement)->bind(static_cast<int>(p + 1), Field::of(table.params[p]));
-          !bound)
-        return bound.error();
+    // An anonymized export reads each row through the masks (shuffled columns are read
+    // once before, in the same order and the same snapshot).
+    std::unique_ptr<Statement> masked;
+    if (request.masker && std::any_of(table.masks.begin(), table.masks.end(),
+                                      [](const auto& m) { return m.has_value(); })) {
+      std::vector<std::vector<std::string>> shuffled;
+      if (std::any_of(table.masks.begin(), table.masks.end(),
+                      [](const auto& m) { return m && m->kind == masking::Kind::shuffle; })) {
+        auto first = select_rows(db, table);
+        if (!first) return first.error();
+        auto dealt = masking::deal_shuffled(**first, table.def, table.masks, *request.masker);
+        if (!dealt) return dealt.error();
+        shuffled = std::move(*dealt);
+      }
+      masked = masking::masked_rows(**statement, table.def, table.masks, *request.masker,
+                                    std::move(shuffled));
+    }
+    Statement& source = masked ? *masked : **statement;
     RowEncoder encoder(resource.def, request.format);
     ResourceWriter writer(archive, resource, request.part_bytes, mtime);
     encoder.header(writer.buffer());
     std::int64_t rows = 0;
     for (;;) {
-      auto more = (*statement)->step();
+      auto more = source.step();
       if (!more) return more.error();
       if (!*more) break;
-      encoder.row(**statement, writer.buffer());
+      encoder.row(source, writer.buffer());
       if (Status done = writer.row_done(); !done) return done.error();
       if ((++rows & 0x3fff) == 0) {
         check_interrupted();

@@ -87,7 +87,8 @@ int run_anonymize(const AnonymizeOptions& options, Context& ctx) {
   personal::PersonalMap map = personal::personal_map(tenant);
   fs::path key_path = personal::masking_key_path(tenant, map);
   if (options.generate_key) return generate_key(key_path, ctx);
-  if (map.tables.empty()) fail(ExitCode::config_error, "rgpd.no_map", {{"path", map.path}});
+  if (map.tables.empty())
+    fail(ExitCode::config_error, "core.personal.no_tables", {{"path", map.path}});
   auto& details = ctx.audit_details();
   details["dry_run"] = options.dry_run;
   if (tenant.environment == "production" && !options.dry_run) {
@@ -155,9 +156,11 @@ int run_anonymize(const AnonymizeOptions& options, Context& ctx) {
     return 0;
   }
 
-  if (!fs::exists(key_path)) fail(ExitCode::no_input, "rgpd.no_key", {{"path", key_path.string()}});
+  if (!fs::exists(key_path))
+    fail(ExitCode::no_input, "core.masking.no_key", {{"path", key_path.string()}});
   auto key = take(masking::MaskingKey::load(key_path));
-  details["key_id"] = key.id();
+  const std::string key_id = key.id();  // bound by reference: it must outlive the statements
+  details["key_id"] = key_id;
   masking::Masker masker(key, take(select_locale_packs("mixed")));
   LeakWitness witness(key);
   take(db->execute(std::string("CREATE TABLE IF NOT EXISTS ") + k_journal +
@@ -175,7 +178,7 @@ int run_anonymize(const AnonymizeOptions& options, Context& ctx) {
         take(db->prepare(std::string("INSERT INTO ") + k_journal + " VALUES (?, ?, ?, ?)"));
     std::string at = format_rfc3339_ms(now_ms());
     take(record->bind(1, Field::of(t.table->name)));
-    take(record->bind(2, Field::of(key.id())));
+    take(record->bind(2, Field::of(key_id)));
     take(record->bind(3, Field::of(rows)));
     take(record->bind(4, Field::of(at)));
     take(record->step());

@@ -107,9 +107,17 @@ void LeakWitness::seal() {
   std::sort(m_originals.begin(), m_originals.end());
   std::sort(m_outputs.begin(), m_outputs.end());
   m_outputs.erase(std::unique(m_outputs.begin(), m_outputs.end()), m_outputs.end());
+  // About 16 bits per original (a power of two, 64 to 2^30 bits).
+  std::uint64_t bits = 64;
+  while (bits < 16 * m_originals.size() && bits < (std::uint64_t{1} << 30)) bits <<= 1;
+  m_filter.assign(bits / 64, 0);
+  m_filter_mask = bits - 1;
+  for (std::uint64_t f : m_originals)
+    m_filter[(f & m_filter_mask) >> 6] |= std::uint64_t{1} << (f & 63);
 }
 
 std::int64_t LeakWitness::suspect(std::uint64_t f) const {
+  if (m_filter.empty() || !(m_filter[(f & m_filter_mask) >> 6] >> (f & 63) & 1)) return 0;
   auto [first, last] = std::equal_range(m_originals.begin(), m_originals.end(), f);
   if (first == last || std::binary_search(m_outputs.begin(), m_outputs.end(), f)) return 0;
   return last - first;
@@ -145,26 +153,23 @@ Result<std::int64_t> mask_table(Database& db, const masking::Masker& masker, con
 
   // shuffle: the column's values in key order, dealt to the rows in the order of a keyed
   // function of their key.
-  std::vector<std::vector<Value>> shuffled(t.columns.size());
+  std::vector<std::vector<std::string>> shuffled(t.columns.size());
   for (std::size_t c = 0; c < t.columns.size(); ++c) {
     if (t.columns[c]->strategy.kind != masking::Kind::shuffle) continue;
-    std::vector<Value> values;
-    std::vector<std::pair<std::uint64_t, std::size_t>> order;
-    std::string column_id = def.name + "." + t.columns[c]->name;
+    masking::Shuffle shuffle(masker, def.name + "." + t.columns[c]->name);
     Status read = each_batch(db, def, {columns[c]}, [&](std::vector<Row>& rows) -> Status {
       for (auto& row : rows) {
         std::string key;
-        for (std::size_t k = 0; k < keys; ++k)
-          key += masking::canonical_text(row[k].field()) + '\0';
-        order.emplace_back(masker.shuffle_key(column_id, key), values.size());
-        values.push_back(std::move(row[keys]));
+        for (std::size_t k = 0; k < keys; ++k) {
+          key += masking::canonical_text(row[k].field());
+          key += '\0';
+        }
+        shuffle.add(key, row[keys].field());
       }
       return {};
     });
     if (!read) return read.error();
-    std::sort(order.begin(), order.end());
-    shuffled[c].resize(values.size());
-    for (std::size_t i = 0; i < order.size(); ++i) shuffled[c][order[i].second] = values[i];
+    shuffled[c] = shuffle.deal();
   }
 
   auto updater = db.bulk_update(def, def.primary_key, set);
@@ -183,7 +188,8 @@ Result<std::int64_t> mask_table(Database& db, const masking::Masker& masker, con
         const Value& original = rows[r][keys + c];
         Field out;
         if (column.strategy.kind == masking::Kind::shuffle) {
-          out = shuffled[c][static_cast<std::size_t>(seen) + r].field();
+          out = masking::Shuffle::field(columns[c]->type,
+                                        shuffled[c][static_cast<std::size_t>(seen) + r]);
         } else {
           auto applied =
               masker.apply(column.strategy, columns[c]->type, original.field(), texts[r][c]);

@@ -36,6 +36,10 @@ class LeakWitness {
  private:
   const masking::MaskingKey& m_key;
   std::vector<std::uint64_t> m_originals, m_outputs;
+  // One bit per fingerprint of an original (its low bits): most values scanned miss here,
+  // before any search.
+  std::vector<std::uint64_t> m_filter;
+  std::uint64_t m_filter_mask = 0;
 };
 
 // Whether the leak check covers a column masked by STRATEGY: the text values it replaces

@@ -60,7 +60,7 @@ std::vector<ExportTable> export_tables(Database& db, const ExportOptions& option
   std::string column = tenant.export_settings.value("tenant_column", "");
   std::vector<ExportTable> out;
   for (std::size_t i : package::foreign_key_order(described)) {
-    ExportTable table{std::move(described[i].def), {}, {}};
+    ExportTable table{std::move(described[i].def), {}, {}, {}};
     if (!column.empty() && table.def.column(column)) {
       table.where = quote_identifier(column) + " = ?";
       table.params.push_back(tenant_value(tenant));
@@ -169,6 +169,13 @@ int run_export(const ExportOptions& options, Context& ctx) {
                        ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
                        : "BEGIN"));
   request.tables = export_tables(*db, options, tenant, ctx.log());
+  ExportMasking masking;
+  if (options.anonymize) {
+    apply_personal_map(*db, tenant, request.tables, masking);
+    request.masker = &*masking.masker;
+    details["anonymized"] = true;
+    details["masking_key_id"] = masking.key_id();
+  }
   // The bar's total costs a scan of every table: only when a bar is drawn.
   std::int64_t total = 0;
   if (ctx.progress_shown())
@@ -221,6 +228,7 @@ int run_export(const ExportOptions& options, Context& ctx) {
                   {"package_sha256", outcome.file_sha256},
                   {"manifest_sha256", outcome.manifest_sha256},
                   {"encrypted", options.encrypt},
+                  {"anonymized", options.anonymize},
                   {"signer", outcome.signer ? Json(*outcome.signer) : Json(nullptr)},
                   {"seconds", seconds}};
   ctx.set_summary("souverainete.exported", {{"rows", std::to_string(outcome.rows)},

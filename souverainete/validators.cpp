@@ -23,6 +23,7 @@ void declare_export_options(OptionSet& options) {
   options.flag("sign", "souverainete.opt.sign");
   options.value("output", "FILE|-", "souverainete.opt.output", 'o');
   options.value("compression-level", "N", "souverainete.opt.compression_level");
+  options.flag("anonymize", "souverainete.opt.anonymize");
 }
 
 Result<ExportOptions> parse_export_options(const Arguments& args) {
@@ -49,6 +50,7 @@ Result<ExportOptions> parse_export_options(const Arguments& args) {
     options.format = *parsed;
   }
   options.encrypt = args.flag("encrypt");
+  options.anonymize = args.flag("anonymize");
   options.recipients = args.values("recipient");
   if (auto file = args.value("passphrase-file")) options.passphrase_file = *file;
   if (!options.encrypt && (!options.recipients.empty() || options.passphrase_file))

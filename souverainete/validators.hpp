@@ -20,6 +20,7 @@ struct ExportOptions {
   bool sign = false;
   std::string output;  // a path, "-" for stdout, empty when not given
   std::optional<int> compression_level;
+  bool anonymize = false;  // mask the copy per the personal-data map
 };
 void declare_export_options(OptionSet& options);
 Result<ExportOptions> parse_export_options(const Arguments& args);

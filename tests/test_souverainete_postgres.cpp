@@ -97,7 +97,7 @@ TEST_CASE("PostgreSQL: a package in many parts loads on both connections, conten
       request.format = format;
       request.part_bytes = 8192;
       for (const char* table : {"users", "templates", "projects", "files", "events", "edge"})
-        request.tables.push_back({take(db->describe_table(table)), {}, {}});
+        request.tables.push_back({take(db->describe_table(table)), {}, {}, {}});
       Fd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600));
       auto outcome = take(package::write_package(*db, request, fd.get()));
       for (const auto& r : outcome.manifest.resources)

@@ -236,7 +236,7 @@ TEST_CASE("a table larger than a part is written in parts and read back whole", 
     INFO(part_bytes);
     ExportRequest request;
     request.name = "p";
-    request.tables = {{def, {}, {}}};
+    request.tables = {{def, {}, {}, {}}};
     request.part_bytes = part_bytes;
     fs::path file = dir.path() / ("p" + std::to_string(part_bytes) + ".tar.zst");
     ExportOutcome outcome;
