@@ -189,7 +189,96 @@ class RowByRowUpdater : public BulkUpdater {
   std::int64_t m_updated = 0;
 };
 
+// Rows copied into a temporary table, then applied by one UPDATE … FROM at each flush.
+class StagedUpdater : public BulkUpdater {
+ public:
+  StagedUpdater(Database& db, TableDef batch, std::string apply)
+      : m_db(db), m_batch(std::move(batch)), m_apply(std::move(apply)) {}
+  Status add_row(const Field* fields, std::size_t count) override {
+    if (!m_loader) {
+      auto loader = m_db.bulk_load(m_batch);
+      if (!loader) return loader.error();
+      m_loader = std::move(*loader);
+    }
+    ++m_pending;
+    return m_loader->add_row(fields, count);
+  }
+  Status flush() override {
+    if (!m_loader) return {};
+    Status loaded = m_loader->finish();
+    m_loader.reset();
+    if (!loaded) return loaded;
+    if (Status applied = m_db.execute(m_apply); !applied) return applied;
+    m_updated += m_pending;
+    m_pending = 0;
+    return m_db.execute("TRUNCATE " + quote_identifier(m_batch.name));
+  }
+  std::int64_t updated() const override { return m_updated; }
+
+ private:
+  Database& m_db;
+  TableDef m_batch;
+  std::string m_apply;
+  std::unique_ptr<BulkLoader> m_loader;
+  std::int64_t m_pending = 0, m_updated = 0;
+};
+
 }  // namespace
+
+namespace db_engines {
+
+Result<std::unique_ptr<BulkUpdater>> staged_bulk_update(Database& db, const TableDef& table,
+                                                        const std::vector<std::string>& key,
+                                                        const std::vector<std::string>& set) {
+  TableDef batch;
+  batch.name = "dihya_update_" + table.name;
+  std::string columns;
+  for (const auto* names : {&key, &set})
+    for (const auto& name : *names) {
+      const ColumnDef* column = table.column(name);
+      if (!column)
+        return make_error(ExitCode::failure, "core.internal_error",
+                          {{"reason", "no column " + name}});
+      batch.columns.push_back(*column);
+      columns += (columns.empty() ? "" : ", ") + quote_identifier(name);
+    }
+  // The batch table has the columns' own types (no constraints) and lives until the session
+  // ends, or the transaction does.
+  if (Status made = db.execute("DROP TABLE IF EXISTS pg_temp." + quote_identifier(batch.name));
+      !made)
+    return made.error();
+  if (Status made = db.execute("CREATE TEMPORARY TABLE " + quote_identifier(batch.name) +
+                               " ON COMMIT DROP AS SELECT " + columns + " FROM " +
+                               quote_identifier(table.name) + " WITH NO DATA");
+      !made)
+    return made.error();
+  std::string apply = "UPDATE " + quote_identifier(table.name) + " AS t SET ";
+  for (std::size_t i = 0; i < set.size(); ++i)
+    apply += (i ? ", " : "") + quote_identifier(set[i]) + " = b." + quote_identifier(set[i]);
+  apply += " FROM " + quote_identifier(batch.name) + " AS b WHERE ";
+  for (std::size_t i = 0; i < key.size(); ++i)
+    apply += (i ? " AND " : "") + std::string("t.") + quote_identifier(key[i]) + " = b." +
+             quote_identifier(key[i]);
+  return std::unique_ptr<BulkUpdater>(new StagedUpdater(db, std::move(batch), std::move(apply)));
+}
+
+}  // namespace db_engines
+
+Field read_field(const Statement& rows, int column, ColumnType type, std::string& scratch) {
+  if (rows.is_null(column)) return Field::null();
+  switch (type) {
+    case ColumnType::integer:
+      return Field::of(rows.get_integer(column));
+    case ColumnType::real:
+      return Field::of_real(rows.get_real(column));
+    case ColumnType::boolean:
+      return Field::of_bool(rows.get_integer(column) != 0);
+    case ColumnType::blob:
+      return Field::of_blob(rows.get_view(column, scratch));
+    default:
+      return Field::of(rows.get_view(column, scratch));
+  }
+}
 
 std::string update_by_key_sql(const std::string& table, const std::vector<std::string>& key,
                               const std::vector<std::string>& set) {

@@ -202,6 +202,10 @@ Result<bool> with_stable_sqlite_file(const fs::path& source,
 // spliced into SQL unquoted.
 std::string quote_identifier(std::string_view name);
 
+// Column COLUMN of the current row of ROWS as a field of TYPE; text may point into SCRATCH
+// or into the statement (valid until its next step).
+Field read_field(const Statement& rows, int column, ColumnType type, std::string& scratch);
+
 // UPDATE TABLE SET each of SET = ? WHERE each of KEY = ? (the SET values bound first).
 std::string update_by_key_sql(const std::string& table, const std::vector<std::string>& key,
                               const std::vector<std::string>& set);

@@ -11,23 +11,6 @@ namespace {
 
 constexpr std::string_view k_null_marker("\0NULL", 5);
 
-// A field read from column C of ROWS as its type says.
-Field read_field(const Statement& rows, int c, ColumnType type, std::string& scratch) {
-  if (rows.is_null(c)) return Field::null();
-  switch (type) {
-    case ColumnType::integer:
-      return Field::of(rows.get_integer(c));
-    case ColumnType::real:
-      return Field::of_real(rows.get_real(c));
-    case ColumnType::boolean:
-      return Field::of_bool(rows.get_integer(c) != 0);
-    case ColumnType::blob:
-      return Field::of_blob(rows.get_view(c, scratch));
-    default:
-      return Field::of(rows.get_view(c, scratch));
-  }
-}
-
 }  // namespace
 
 void Shuffle::add(std::string_view row_key, const Field& value) {

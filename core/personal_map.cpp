@@ -11,12 +11,6 @@ Error map_error(const std::string& path, const std::string& id, MessageParams pa
   return make_error(ExitCode::config_error, id, std::move(params));
 }
 
-const ColumnDef* column_of(const TableDef& def, const std::string& name) {
-  for (const auto& c : def.columns)
-    if (c.name == name) return &c;
-  return nullptr;
-}
-
 }  // namespace
 
 const PersonalTable* PersonalMap::table(const std::string& name) const {
@@ -89,7 +83,7 @@ Result<std::map<std::string, TableDef>> check_against(const PersonalMap& map, Da
     auto def = def_of(t.name, t.path);
     if (!def) return def.error();
     auto need_column = [&](const std::string& column, const std::string& path) -> Status {
-      if (!column_of(**def, column))
+      if (!(*def)->column(column))
         return map_error(path, "core.personal.unknown_column",
                          {{"table", t.name}, {"column", column}});
       return {};
@@ -101,7 +95,7 @@ Result<std::map<std::string, TableDef>> check_against(const PersonalMap& map, Da
       if (Status ok = need_column(t.retention->column, t.path + ".retention.column"); !ok)
         return ok.error();
     for (const auto& c : t.columns) {
-      const ColumnDef* column = column_of(**def, c.name);
+      const ColumnDef* column = (*def)->column(c.name);
       if (!column)
         return map_error(c.path, "core.personal.unknown_column",
                          {{"table", t.name}, {"column", c.name}});
@@ -116,14 +110,14 @@ Result<std::map<std::string, TableDef>> check_against(const PersonalMap& map, Da
   for (const auto& q : map.quasi_identifiers) {
     auto def = def_of(q.table, q.path);
     if (!def) return def.error();
-    if (!column_of(**def, q.column))
+    if (!(*def)->column(q.column))
       return map_error(q.path, "core.personal.unknown_column",
                        {{"table", q.table}, {"column", q.column}});
   }
   if (map.subject_table) {
     auto def = def_of(*map.subject_table, map.path + ".subject.table");
     if (!def) return def.error();
-    if (!column_of(**def, *map.subject_key))
+    if (!(*def)->column(*map.subject_key))
       return map_error(map.path + ".subject.key", "core.personal.unknown_column",
                        {{"table", *map.subject_table}, {"column", *map.subject_key}});
   }

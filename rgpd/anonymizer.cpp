@@ -26,6 +26,8 @@ struct Value {
         return Field::of(integer);
       case Field::Kind::real:
         return Field::of_real(real);
+      case Field::Kind::boolean:
+        return Field::of_bool(integer != 0);
       case Field::Kind::text:
         return Field::of(std::string_view(text));
       case Field::Kind::blob:
@@ -36,19 +38,12 @@ struct Value {
   }
 };
 
+// The value of column I of S, owning its text.
 Value read_value(const Statement& s, int i, ColumnType type) {
-  Value v;
-  if (s.is_null(i)) return v;
-  if (type == ColumnType::integer) {
-    v.kind = Field::Kind::integer;
-    v.integer = s.get_integer(i);
-  } else if (type == ColumnType::real) {
-    v.kind = Field::Kind::real;
-    v.real = s.get_real(i);
-  } else {
-    v.kind = type == ColumnType::blob ? Field::Kind::blob : Field::Kind::text;
-    v.text = s.get_text(i);
-  }
+  std::string scratch;
+  Field f = read_field(s, i, type, scratch);
+  Value v{f.kind, f.integer, f.real, {}};
+  if (f.kind == Field::Kind::text || f.kind == Field::Kind::blob) v.text = f.text;
   return v;
 }
 

@@ -35,10 +35,13 @@ TEST_CASE("anonymize options", "[rgpd]") {
   auto key = anonymize_options({"--generate-key"});
   REQUIRE(key);
   CHECK(key->generate_key);
-  for (std::vector<std::string> bad :
-       {std::vector<std::string>{}, {"--target", "users;drop"}, {"--target", "all", "--min-k", "0"},
-        {"--target", "all", "--min-k", "x"}, {"--target", "all", "extra"},
-        {"--generate-key", "--target", "all"}, {"--target", "all", "--reason", ""}}) {
+  for (std::vector<std::string> bad : {std::vector<std::string>{},
+                                       {"--target", "users;drop"},
+                                       {"--target", "all", "--min-k", "0"},
+                                       {"--target", "all", "--min-k", "x"},
+                                       {"--target", "all", "extra"},
+                                       {"--generate-key", "--target", "all"},
+                                       {"--target", "all", "--reason", ""}}) {
     INFO(bad.size());
     auto parsed = anonymize_options(bad);
     REQUIRE_FALSE(parsed);
