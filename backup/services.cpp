@@ -252,6 +252,8 @@ int run_restore(const RestoreOptions& options, Context& ctx) {
   details["destinations"] = outcome.destinations;
   details["safety"] = outcome.safety;
   if (!outcome.tables.empty()) details["tables"] = outcome.tables;
+  if (options.request.target == BackupTarget::db)
+    details["erasures_replayed"] = outcome.erasures_replayed;
   ctx.metrics().add("dihya_restore_bytes", "Bytes written by the last restore.",
                     MetricSet::Type::gauge, static_cast<double>(outcome.bytes),
                     {{"target", backup_target_name(options.request.target)}});
@@ -260,13 +262,17 @@ int run_restore(const RestoreOptions& options, Context& ctx) {
                   {"bytes", outcome.bytes},
                   {"destinations", outcome.destinations},
                   {"safety", outcome.safety},
-                  {"tables", outcome.tables}};
+                  {"tables", outcome.tables},
+                  {"erasures_replayed", outcome.erasures_replayed}};
   ctx.set_summary("backup.restored", {{"id", info.id}});
   ctx.print(m.text("backup.restored", {{"id", info.id}}));
   for (const auto& where : outcome.destinations)
     ctx.print("  " + m.text("backup.restored_to", {{"path", where}}));
   for (const auto& kept : outcome.safety)
     ctx.print("  " + m.text("backup.safety_kept", {{"path", kept}}));
+  if (outcome.erasures_replayed > 0)
+    ctx.print("  " + m.text("backup.erasures_replayed",
+                            {{"count", std::to_string(outcome.erasures_replayed)}}));
   return 0;
 }
 

@@ -170,12 +170,14 @@ struct RestoreOutcome {
   std::vector<std::string> safety;        // where what was replaced is kept
   Json tables = Json::object();           // db: rows per table, checked against the manifest
   Json manifest;
+  std::int64_t erasures_replayed = 0;  // db: subjects erased again (see replay_erasures)
 };
 
 // Restore the TARGET part of a backup. Everything is written to a staging copy first, checked
 // (every hash; a database's integrity and row counts), and only then swapped in: in place,
 // after keeping what it replaces as a safety copy beside it. A failure at any point leaves
-// the destination as it was and removes the staging copy.
+// the destination as it was and removes the staging copy. A restored database has the
+// tenant's erasure journal replayed before it is swapped in: no erased subject comes back.
 Result<RestoreOutcome> restore_backup(const TenantConfig& tenant, const fs::path& config_file,
                                       const BackupRepository& repo, const BackupInfo& info,
                                       const BackupKeys& keys, const RestoreRequest& request,

@@ -9,6 +9,7 @@
 #include "core/clock.hpp"
 #include "core/db.hpp"
 #include "core/process.hpp"
+#include "core/subject.hpp"
 
 namespace dihya {
 namespace {
@@ -123,6 +124,9 @@ Result<RestoreOutcome> restore_postgres(const TenantConfig& tenant, const Backup
   outcome.bytes = restored->bytes;
   outcome.tables = restored->tables;
   outcome.manifest = restored->manifest;
+  auto replayed = personal::replay_erasures(tenant, url_of(*url, scratch.name()));
+  if (!replayed) return replayed.error();
+  outcome.erasures_replayed = *replayed;
   std::string target = request.to ? *request.to : url->database;
   if (Status began = (*admin)->execute("BEGIN"); !began) return began.error();
   if (!request.to) {

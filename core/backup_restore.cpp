@@ -16,6 +16,7 @@
 #include "core/backup_pg.hpp"
 #include "core/clock.hpp"
 #include "core/db.hpp"
+#include "core/subject.hpp"
 
 namespace dihya {
 namespace {
@@ -194,6 +195,9 @@ Result<RestoreOutcome> restore_backup(const TenantConfig& tenant, const fs::path
     auto counts = check_sqlite_copy(staged, *database, false);
     if (!counts) return counts.error();
     outcome.tables = *counts;
+    auto replayed = personal::replay_erasures(tenant, "sqlite:" + staged.string());
+    if (!replayed) return replayed.error();
+    outcome.erasures_replayed = *replayed;
     fs::path destination = to ? *to : *tenant.sqlite_path();
     if (!to && fs::exists(destination)) {
       // The safety copy: a consistent snapshot of what is replaced, kept beside it.

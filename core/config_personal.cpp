@@ -21,13 +21,16 @@ std::string at(const std::string& path, const std::string& key) {
 
 void ConfigChecker::check_personal_data(const Json& map, const std::string& path) {
   if (!expect_object(map, path,
-                     {"subject", "tables", "quasi_identifiers", "purposes", "masking_key"}))
+                     {"subject", "tables", "quasi_identifiers", "purposes", "masking_key",
+                      "controller", "source"}))
     return;
   if (map.contains("subject") &&
       expect_object(map["subject"], at(path, "subject"), {"table", "key"})) {
     get_string(map["subject"], "table", at(path, "subject"), true);
     get_string(map["subject"], "key", at(path, "subject"), true);
   }
+  get_string(map, "controller", path, false);
+  get_string(map, "source", path, false);
   if (map.contains("tables") && expect_object(map["tables"], at(path, "tables"), {}))
     for (const auto& [name, table] : map["tables"].items()) {
       if (!std::regex_match(name, k_identifier_re))
@@ -47,7 +50,8 @@ void ConfigChecker::check_personal_data(const Json& map, const std::string& path
   for (std::size_t i = 0; i < map["purposes"].size(); ++i) {
     std::string item = at(path, "purposes") + "[" + std::to_string(i) + "]";
     const Json& purpose = map["purposes"][i];
-    if (!expect_object(purpose, item, {"name", "basis", "tables", "recipients", "description"}))
+    if (!expect_object(purpose, item,
+                       {"name", "basis", "tables", "recipients", "description", "source"}))
       continue;
     get_string(purpose, "name", item, true);
     if (auto basis = get_string(purpose, "basis", item, true); basis && !k_bases.count(*basis))
@@ -58,11 +62,16 @@ void ConfigChecker::check_personal_data(const Json& map, const std::string& path
               "legitimate_interests"}});
     get_strings(purpose, "tables", item);
     get_strings(purpose, "recipients", item);
+    get_string(purpose, "source", item, false);
   }
 }
 
 void ConfigChecker::check_personal_table(const Json& table, const std::string& path) {
-  if (!expect_object(table, path, {"subject_column", "columns", "retention"})) return;
+  if (!expect_object(table, path, {"subject_column", "columns", "retention", "erase"})) return;
+  if (auto erase = get_string(table, "erase", path, false);
+      erase && *erase != "delete" && *erase != "anonymize")
+    issue(at(path, "erase"), "core.config.bad_choice",
+          {{"value", *erase}, {"choices", "delete, anonymize"}});
   if (auto column = get_string(table, "subject_column", path, false);
       column && !std::regex_match(*column, k_identifier_re))
     issue(at(path, "subject_column"), "core.config.bad_identifier");

@@ -280,6 +280,31 @@ Field read_field(const Statement& rows, int column, ColumnType type, std::string
   }
 }
 
+OwnedField OwnedField::read(const Statement& rows, int column, ColumnType type) {
+  std::string scratch;
+  Field f = read_field(rows, column, type, scratch);
+  OwnedField v{f.kind, f.integer, f.real, {}};
+  if (f.kind == Field::Kind::text || f.kind == Field::Kind::blob) v.text = f.text;
+  return v;
+}
+
+Field OwnedField::field() const {
+  switch (kind) {
+    case Field::Kind::integer:
+      return Field::of(integer);
+    case Field::Kind::real:
+      return Field::of_real(real);
+    case Field::Kind::boolean:
+      return Field::of_bool(integer != 0);
+    case Field::Kind::text:
+      return Field::of(std::string_view(text));
+    case Field::Kind::blob:
+      return Field::of_blob(text);
+    default:
+      return Field::null();
+  }
+}
+
 std::string update_by_key_sql(const std::string& table, const std::vector<std::string>& key,
                               const std::vector<std::string>& set) {
   std::string sql = "UPDATE " + quote_identifier(table) + " SET ";

@@ -206,6 +206,17 @@ std::string quote_identifier(std::string_view name);
 // or into the statement (valid until its next step).
 Field read_field(const Statement& rows, int column, ColumnType type, std::string& scratch);
 
+// A field that owns its text: a value kept after its statement has moved on.
+struct OwnedField {
+  Field::Kind kind = Field::Kind::null;
+  std::int64_t integer = 0;
+  double real = 0;
+  std::string text;
+
+  static OwnedField read(const Statement& rows, int column, ColumnType type);
+  Field field() const;  // points into this value
+};
+
 // UPDATE TABLE SET each of SET = ? WHERE each of KEY = ? (the SET values bound first).
 std::string update_by_key_sql(const std::string& table, const std::vector<std::string>& key,
                               const std::vector<std::string>& set);

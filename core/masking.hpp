@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -134,6 +135,16 @@ std::unique_ptr<Statement> masked_rows(Statement& rows, const TableDef& def,
 Result<std::vector<std::vector<std::string>>> deal_shuffled(Statement& rows, const TableDef& def,
                                                             const ColumnMasks& masks,
                                                             const Masker& masker);
+
+// Mask COLUMNS (name and strategy, shuffle aside) of the rows of DEF where CONDITION holds
+// (SQL over its columns, its `?` bound to PARAMS), in batches in primary-key order, in the
+// caller's transaction. MARK, when given, gets the canonical text of each batch's keys
+// (single-column keys) once the batch is written. Returns the rows updated.
+Result<std::int64_t> mask_rows(
+    Database& db, const Masker& masker, const TableDef& def,
+    const std::vector<std::pair<std::string, Strategy>>& columns, const std::string& condition,
+    const std::vector<Field>& params,
+    const std::function<Status(const std::vector<std::string>&)>& mark = {});
 
 // The text of a non-null field as the masking functions see it (integers in decimal, reals
 // in their shortest round-trip form), the same on every engine.

@@ -16,6 +16,11 @@ void OptionSet::value(std::string name, std::string arg_name, std::string help_i
       {std::move(name), short_name, OptionKind::value, std::move(arg_name), std::move(help_id)});
 }
 
+void OptionSet::personal_value(std::string name, std::string arg_name, std::string help_id) {
+  value(std::move(name), std::move(arg_name), std::move(help_id));
+  m_defs.back().personal = true;
+}
+
 void OptionSet::list(std::string name, std::string arg_name, std::string help_id) {
   m_defs.push_back({std::move(name), 0, OptionKind::list, std::move(arg_name), std::move(help_id)});
 }
@@ -85,6 +90,7 @@ Result<Arguments> parse_arguments(const std::string& tool, const OptionSet& opti
       if (def.kind == OptionKind::value && values.size() > 1)
         return make_error(ExitCode::usage, "core.usage.repeated", {{"option", "--" + def.name}});
       for (auto& v : values) args.add_value(def.name, std::move(v));
+      if (def.personal) args.mark_personal(def.name);
     }
     if (result.count("positional__"))
       for (const auto& v : result["positional__"].as<std::vector<std::string>>())

@@ -15,8 +15,9 @@ struct OptionDef {
   std::string name;  // long name, without dashes
   char short_name = 0;
   OptionKind kind = OptionKind::flag;
-  std::string arg_name;  // "PATH", "N"…
-  std::string help_id;   // message id of the description
+  std::string arg_name;   // "PATH", "N"…
+  std::string help_id;    // message id of the description
+  bool personal = false;  // its value identifies a person: never written to the audit trail
 };
 
 // The options a tool declares, on top of the common ones.
@@ -25,6 +26,8 @@ class OptionSet {
   void flag(std::string name, std::string help_id, char short_name = 0);
   void value(std::string name, std::string arg_name, std::string help_id, char short_name = 0);
   void list(std::string name, std::string arg_name, std::string help_id);
+  // A value that identifies a person (a subject id, an email): the audit record withholds it.
+  void personal_value(std::string name, std::string arg_name, std::string help_id);
   // Name the positional arguments as they appear in the usage line ("COMMAND").
   void positional(std::string usage) { m_positional_usage = std::move(usage); }
 
@@ -52,11 +55,14 @@ class Arguments {
     m_values[name].push_back(std::move(value));
   }
   void add_positional(std::string value) { m_positional.push_back(std::move(value)); }
+  void mark_personal(const std::string& name) { m_personal[name] = true; }
+  bool personal(const std::string& name) const { return m_personal.count(name) > 0; }
 
  private:
   std::map<std::string, bool> m_flags;
   std::map<std::string, std::vector<std::string>> m_values;
   std::vector<std::string> m_positional;
+  std::map<std::string, bool> m_personal;
 };
 
 // Parse ARGV against the common options and TOOL's; a usage error is returned as 64.

@@ -50,6 +50,7 @@ PersonalMap personal_map(const TenantConfig& tenant) {
       table.retention = Retention{r.value("column", ""), r.value("days", 0),
                                   r.value("then", "delete") == "anonymize"};
     }
+    if (t.contains("erase")) table.erase_anonymize = t["erase"] == "anonymize";
     map.tables.push_back(std::move(table));
   }
   const Json quasi = doc.value("quasi_identifiers", Json::array());
@@ -60,6 +61,8 @@ PersonalMap personal_map(const TenantConfig& tenant) {
                                      map.path + ".quasi_identifiers[" + std::to_string(i) + "]"});
   }
   map.purposes = doc.value("purposes", Json::array());
+  map.controller = doc.value("controller", "");
+  map.source = doc.value("source", "");
   return map;
 }
 

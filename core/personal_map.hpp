@@ -33,6 +33,7 @@ struct PersonalTable {
   std::optional<std::string> subject_column;
   std::vector<MaskedColumn> columns;
   std::optional<Retention> retention;
+  std::optional<bool> erase_anonymize;  // "erase": "anonymize" or "delete", when given
   std::string path;
 };
 
@@ -46,6 +47,7 @@ struct PersonalMap {
   std::vector<PersonalTable> tables;  // in the config's order
   std::vector<QuasiIdentifier> quasi_identifiers;
   Json purposes = Json::array();
+  std::string controller, source;  // art. 30 and art. 15(1)(g) information, when given
   std::optional<std::filesystem::path> masking_key;
   std::string path;  // "tenants.<name>.personal_data"
 

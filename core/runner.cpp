@@ -49,7 +49,10 @@ Json arguments_json(const Arguments& args) {
   Json out = Json::object();
   for (const auto& [name, set] : args.flags()) out[name] = set;
   for (const auto& [name, values] : args.all_values())
-    if (name != "token-file") out[name] = values.size() == 1 ? Json(values[0]) : Json(values);
+    if (args.personal(name))
+      out[name] = "(withheld)";  // it identifies a person
+    else if (name != "token-file")
+      out[name] = values.size() == 1 ? Json(values[0]) : Json(values);
   if (!args.positional().empty()) out["arguments"] = args.positional();
   return out;
 }

@@ -13,40 +13,7 @@ constexpr std::size_t k_batch = 5000;
 // Shorter originals ("F", "oui", a two-letter code) are too common to prove a leak.
 constexpr std::size_t k_min_leak_bytes = 4;
 
-// A value read from the database, owning its text.
-struct Value {
-  Field::Kind kind = Field::Kind::null;
-  std::int64_t integer = 0;
-  double real = 0;
-  std::string text;
-
-  Field field() const {
-    switch (kind) {
-      case Field::Kind::integer:
-        return Field::of(integer);
-      case Field::Kind::real:
-        return Field::of_real(real);
-      case Field::Kind::boolean:
-        return Field::of_bool(integer != 0);
-      case Field::Kind::text:
-        return Field::of(std::string_view(text));
-      case Field::Kind::blob:
-        return Field::of_blob(text);
-      default:
-        return Field::null();
-    }
-  }
-};
-
-// The value of column I of S, owning its text.
-Value read_value(const Statement& s, int i, ColumnType type) {
-  std::string scratch;
-  Field f = read_field(s, i, type, scratch);
-  Value v{f.kind, f.integer, f.real, {}};
-  if (f.kind == Field::Kind::text || f.kind == Field::Kind::blob) v.text = f.text;
-  return v;
-}
-
+using Value = OwnedField;
 using Row = std::vector<Value>;
 
 // Every row of DEF (its primary key, then COLUMNS) in key order, BATCH rows at a time, each
@@ -84,7 +51,7 @@ Status each_batch(Database& db, const TableDef& def, const std::vector<const Col
         if (!*more) break;
         Row row;
         for (std::size_t i = 0; i < read.size(); ++i)
-          row.push_back(read_value(**stmt, static_cast<int>(i), read[i]->type));
+          row.push_back(OwnedField::read(**stmt, static_cast<int>(i), read[i]->type));
         rows.push_back(std::move(row));
       }
     }

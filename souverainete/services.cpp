@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "core/clock.hpp"
+#include "core/output_file.hpp"
 #include "core/signals.hpp"
 #include "souverainete/support.hpp"
 
@@ -80,54 +81,6 @@ std::int64_t count_rows(Database& db, const ExportTable& table) {
   return statement->get_integer(0);
 }
 
-// Where the package goes: a new file written beside its final name and renamed once complete,
-// or standard output.
-class Output {
- public:
-  explicit Output(const std::string& target) {
-    if (target == "-" || (target.empty() && !::isatty(STDOUT_FILENO))) {
-      m_fd = STDOUT_FILENO;
-      return;
-    }
-    if (target.empty()) fail(ExitCode::usage, "souverainete.output_needed");
-    m_path = normalize_path(target);
-    struct stat st;
-    if (::lstat(m_path.c_str(), &st) == 0)
-      fail(ExitCode::cant_create, "souverainete.output_exists", {{"path", m_path.string()}});
-    m_temp = m_path.parent_path() / ("." + m_path.filename().string() + ".partial");
-    m_owned = Fd(::open(m_temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-    if (!m_owned.valid()) take(Status(io_error(m_temp, errno)));
-    m_fd = m_owned.get();
-  }
-  ~Output() {
-    if (m_owned.valid() && !m_done) ::unlink(m_temp.c_str());
-  }
-  int fd() const { return m_fd; }
-  bool is_stdout() const { return m_path.empty(); }
-  std::string name() const { return is_stdout() ? "-" : m_path.string(); }
-
-  // Make the package durable under its final name.
-  void commit() {
-    if (is_stdout()) return;
-    if (::fsync(m_fd) != 0) take(Status(io_error(m_temp, errno)));
-    if (::link(m_temp.c_str(), m_path.c_str()) != 0) {
-      int err = errno;
-      if (err == EEXIST)
-        fail(ExitCode::cant_create, "souverainete.output_exists", {{"path", m_path.string()}});
-      take(Status(io_error(m_path, err)));
-    }
-    ::unlink(m_temp.c_str());
-    m_done = true;
-    take(fsync_directory(m_path.parent_path()));
-  }
-
- private:
-  fs::path m_path, m_temp;
-  Fd m_owned;
-  int m_fd = -1;
-  bool m_done = false;
-};
-
 }  // namespace
 
 int run_export(const ExportOptions& options, Context& ctx) {
@@ -183,7 +136,7 @@ int run_export(const ExportOptions& options, Context& ctx) {
   if (!tenant.export_settings.value("tenant_column", "").empty())
     details["tenant_filter"] = tenant.export_settings["tenant_column"];
 
-  Output output(options.output);
+  OutputFile output(options.output);
   Progress bar = ctx.progress("souverainete.export_progress", static_cast<std::uint64_t>(total));
   request.progress = [&bar](std::int64_t rows) { bar.update(static_cast<std::uint64_t>(rows)); };
   std::int64_t started = now_ms();

@@ -78,11 +78,23 @@ nlohmann::json default_config() {
 fs::path tool_path(const std::string& tool) {
   const char* build = std::getenv("DIHYA_BUILD_DIR");
   if (!build) throw std::runtime_error("DIHYA_BUILD_DIR is not set");
-  static const std::map<std::string, std::string> modules = {
-      {"check_config", "maintenance"}, {"audit", "ops"},           {"seed", "seed"},
-      {"rotate_keys", "ops"},          {"backup", "backup"},       {"restore", "backup"},
-      {"verify_backup", "backup"},     {"list_backups", "backup"}, {"rotate_backups", "backup"},
-      {"export", "souverainete"},      {"import", "souverainete"}, {"anonymize", "rgpd"}};
+  static const std::map<std::string, std::string> modules = {{"check_config", "maintenance"},
+                                                             {"audit", "ops"},
+                                                             {"seed", "seed"},
+                                                             {"rotate_keys", "ops"},
+                                                             {"backup", "backup"},
+                                                             {"restore", "backup"},
+                                                             {"verify_backup", "backup"},
+                                                             {"list_backups", "backup"},
+                                                             {"rotate_backups", "backup"},
+                                                             {"export", "souverainete"},
+                                                             {"import", "souverainete"},
+                                                             {"anonymize", "rgpd"},
+                                                             {"purge_rgpd", "rgpd"},
+                                                             {"subject_export", "rgpd"},
+                                                             {"subject_erase", "rgpd"},
+                                                             {"consent", "rgpd"},
+                                                             {"audit_rgpd", "rgpd"}};
   auto it = modules.find(tool);
   if (it == modules.end()) throw std::runtime_error("unknown tool " + tool);
   return fs::path(build) / it->second / tool;
