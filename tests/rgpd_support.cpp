@@ -30,6 +30,37 @@ Json demo_personal_map() {
           {"quasi_identifiers", {"users.birth_date", "users.country"}}};
 }
 
+Json retention_personal_map() {
+  Json map = demo_personal_map();
+  map["tables"]["events"]["retention"] = {
+      {"column", "created_at"}, {"days", 365}, {"then", "delete"}};
+  map["tables"]["users"]["retention"] = {
+      {"column", "last_login_at"}, {"days", 600}, {"then", "anonymize"}};
+  map["controller"] = "Dihya SARL, dpo@dihya.example";
+  map["source"] = "collected from the data subject at sign-up";
+  map["purposes"] = {{{"name", "account"},
+                      {"basis", "contract"},
+                      {"tables", {"users"}},
+                      {"recipients", {"hosting provider"}},
+                      {"description", "run the user's account"}},
+                     {{"name", "newsletter"}, {"basis", "consent"}, {"tables", {"users"}}},
+                     {{"name", "security"},
+                      {"basis", "legitimate_interests"},
+                      {"tables", {"events"}},
+                      {"recipients", {"security team"}}}};
+  return map;
+}
+
+std::vector<std::int64_t> subject_counts(const std::string& url, const std::string& key) {
+  std::vector<std::int64_t> counts;
+  for (const char* sql :
+       {"SELECT count(*) FROM users WHERE id = ", "SELECT count(*) FROM events WHERE user_id = ",
+        "SELECT count(*) FROM projects WHERE owner_id = ",
+        "SELECT count(*) FROM files WHERE owner_id = "})
+    counts.push_back(std::stoll(query_column(url, sql + key).at(0)));
+  return counts;
+}
+
 RgpdWorkspace::RgpdWorkspace(int scale) {
   config()["tenants"]["demo"]["personal_data"] = demo_personal_map();
   save();

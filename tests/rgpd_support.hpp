@@ -13,6 +13,13 @@ namespace dihya::test {
 // A personal-data map over the demo schema's users and events, using most strategies.
 nlohmann::json demo_personal_map();
 
+// demo_personal_map() with retention rules (events deleted after 365 days, users anonymized
+// 600 days after their last login) and purposes.
+nlohmann::json retention_personal_map();
+
+// The rows of the subject KEY's users row, events, projects and files, in that order.
+std::vector<std::int64_t> subject_counts(const std::string& url, const std::string& key);
+
 // The demo tenant with demo_personal_map(), seeded at SCALE users.
 class RgpdWorkspace : public Workspace {
  public:

@@ -9,18 +9,27 @@ using namespace dihya;
 using namespace dihya::test;
 using Json = nlohmann::json;
 
-TEST_CASE("anonymize gives the same values on SQLite and PostgreSQL", "[rgpd_postgres]") {
-  ScratchDatabase pg(Engine::postgresql);
-  RgpdWorkspace ws(300);
-  // The same rows in PostgreSQL: exported from SQLite and imported there.
+namespace {
+
+// A tenant "pg" on PG with MAP, holding the same rows as the demo tenant (exported from
+// SQLite and imported there).
+void add_postgres_tenant(RgpdWorkspace& ws, const ScratchDatabase& pg, const Json& map) {
   ws.config()["tenants"]["pg"] = {
-      {"database", pg.url()}, {"environment", "demo"}, {"personal_data", demo_personal_map()}};
+      {"database", pg.url()}, {"environment", "demo"}, {"personal_data", map}};
   ws.save();
   fs::path package = ws.dir() / "demo.tar.zst";
   REQUIRE(ws.run("export", {"--tenant", "demo", "-o", package.string()}).code == 0);
   auto imported = ws.run("import", {package.string(), "--tenant", "pg"});
   INFO(imported.err);
   REQUIRE(imported.code == 0);
+}
+
+}  // namespace
+
+TEST_CASE("anonymize gives the same values on SQLite and PostgreSQL", "[rgpd_postgres]") {
+  ScratchDatabase pg(Engine::postgresql);
+  RgpdWorkspace ws(300);
+  add_postgres_tenant(ws, pg, demo_personal_map());
 
   REQUIRE(ws.anonymize({"--tenant", "demo", "--generate-key"}).code == 0);
   fs::path key = ws.state_dir("pg") / "rgpd" / "masking.key";
@@ -55,4 +64,65 @@ TEST_CASE("anonymize gives the same values on SQLite and PostgreSQL", "[rgpd_pos
       "FROM users WHERE last_login_at IS NOT NULL ORDER BY id");
   CHECK(ws.column("SELECT last_login_at FROM users WHERE last_login_at IS NOT NULL ORDER BY id") ==
         pg_times);
+}
+
+TEST_CASE("purge, erasure, consent, export and report on PostgreSQL", "[rgpd_postgres]") {
+  ScratchDatabase pg(Engine::postgresql);
+  RgpdWorkspace ws(300);
+  add_postgres_tenant(ws, pg, retention_personal_map());
+  REQUIRE(ws.anonymize({"--tenant", "pg", "--generate-key"}).code == 0);
+
+  // purge: the dry run's counts are what the purge does, and anonymized rows are marked.
+  auto plan = ws.run("purge_rgpd", {"--tenant", "pg", "--dry-run", "--json"});
+  INFO(plan.err);
+  REQUIRE(plan.code == 0);
+  Json planned = Json::parse(plan.out);
+  auto purged = ws.run("purge_rgpd", {"--tenant", "pg", "--json"});
+  INFO(purged.err);
+  REQUIRE(purged.code == 0);
+  Json done = Json::parse(purged.out);
+  CHECK(done["tables"] != Json::array());
+  for (std::size_t i = 0; i < planned["tables"].size(); ++i) {
+    CHECK(planned["tables"][i]["rows"] == done["tables"][i]["rows"]);
+    CHECK(done["tables"][i]["rows"] > 0);
+  }
+  auto again = ws.run("purge_rgpd", {"--tenant", "pg", "--dry-run", "--json"});
+  REQUIRE(again.code == 0);
+  Json again_json = Json::parse(again.out);
+  for (const auto& t : again_json["tables"]) CHECK(t["rows"] == 0);
+
+  // consent: append-only in the database too.
+  REQUIRE(ws.run("consent", {"--tenant", "pg", "record", "--subject", "5", "--purpose",
+                             "newsletter", "--method", "web-form", "--policy-version", "1"})
+              .code == 0);
+  {
+    auto db = open_database(pg.url());
+    REQUIRE(db.ok());
+    CHECK(!(*db)->execute("UPDATE dihya_consent SET event = 'withdrawn'").ok());
+    CHECK(!(*db)->execute("DELETE FROM dihya_consent").ok());
+  }
+
+  // subject_export and subject_erase.
+  std::string id = query_column(pg.url(),
+                                "SELECT user_id FROM events GROUP BY user_id ORDER BY "
+                                "count(*) DESC, user_id LIMIT 1")[0];
+  auto counts = subject_counts(pg.url(), id);
+  REQUIRE(counts[1] > 0);
+  fs::path out = ws.dir() / "subject.tar.zst";
+  auto exported =
+      ws.run("subject_export", {"--tenant", "pg", "--subject", id, "-o", out.string(), "--json"});
+  INFO(exported.err);
+  REQUIRE(exported.code == 0);
+  Json summary = Json::parse(exported.out);
+  CHECK(summary["rows"] == counts[0] + counts[1] + counts[2] + counts[3]);
+  auto erased = ws.run("subject_erase", {"--tenant", "pg", "--subject", id, "--reason", "test"});
+  INFO(erased.err);
+  REQUIRE(erased.code == 0);
+  // users are anonymized on erasure (their retention rule): the row stays, its events go.
+  CHECK(subject_counts(pg.url(), id) == std::vector<std::int64_t>{1, 0, counts[2], counts[3]});
+
+  auto report = ws.run("audit_rgpd", {"--tenant", "pg", "--format", "json"});
+  INFO(report.err);
+  CHECK(report.code == 0);
+  CHECK(Json::parse(report.out)["overdue_rows"] == 0);
 }

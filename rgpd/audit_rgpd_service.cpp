@@ -1,0 +1,286 @@
+// audit_rgpd: the compliance report of a tenant: personal data declared and detected, rows
+// past retention, the consent register, and the record of processing activities (art. 30)
+// generated from the map. Exit 1 on overdue or undeclared personal data.
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+#include "core/clock.hpp"
+#include "core/output_file.hpp"
+#include "core/subject.hpp"
+#include "rgpd/consent.hpp"
+#include "rgpd/detect.hpp"
+#include "rgpd/retention.hpp"
+#include "rgpd/services.hpp"
+
+namespace dihya::rgpd {
+
+namespace {
+
+std::string text_of(const Json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_null()) return "-";
+  if (value.is_array()) {
+    std::string out;
+    for (const auto& v : value) out += (out.empty() ? "" : ", ") + text_of(v);
+    return out.empty() ? "-" : out;
+  }
+  return value.dump();
+}
+
+std::string html_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string md_cell(const std::string& text) {
+  std::string out;
+  for (char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
+// A section: a title and a table (column keys of each row object, with their headings).
+struct Section {
+  std::string title;
+  std::vector<std::pair<std::string, std::string>> columns;  // key, heading
+  const Json* rows;
+};
+
+std::string render(const Json& report, const std::vector<Section>& sections, ReportFormat format,
+                   const std::string& title) {
+  std::string out;
+  if (format == ReportFormat::html) {
+    out += "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + html_escape(title) +
+           "</title></head><body>\n<h1>" + html_escape(title) + "</h1>\n";
+    out += "<p>" + html_escape(report["tenant"].get<std::string>()) + " · " +
+           html_escape(report["generated"].get<std::string>()) + "</p>\n";
+  } else {
+    out += "# " + title + "\n\n" + report["tenant"].get<std::string>() + " · " +
+           report["generated"].get<std::string>() + "\n";
+  }
+  for (const auto& s : sections) {
+    if (format == ReportFormat::html) {
+      out += "<h2>" + html_escape(s.title) + "</h2>\n<table>\n<tr>";
+      for (const auto& [key, heading] : s.columns) out += "<th>" + html_escape(heading) + "</th>";
+      out += "</tr>\n";
+      for (const auto& row : *s.rows) {
+        out += "<tr>";
+        for (const auto& [key, heading] : s.columns)
+          out += "<td>" + html_escape(text_of(row.value(key, Json()))) + "</td>";
+        out += "</tr>\n";
+      }
+      out += "</table>\n";
+      continue;
+    }
+    out += "\n## " + s.title + "\n\n|";
+    for (const auto& [key, heading] : s.columns) out += " " + md_cell(heading) + " |";
+    out += "\n|";
+    for (std::size_t i = 0; i < s.columns.size(); ++i) out += "---|";
+    out += "\n";
+    for (const auto& row : *s.rows) {
+      out += "|";
+      for (const auto& [key, heading] : s.columns)
+        out += " " + md_cell(text_of(row.value(key, Json()))) + " |";
+      out += "\n";
+    }
+  }
+  if (format == ReportFormat::html) out += "</body></html>\n";
+  return out;
+}
+
+}  // namespace
+
+int run_audit_rgpd(const AuditRgpdOptions& options, Context& ctx) {
+  const TenantConfig& tenant = ctx.tenant();
+  const Messages& m = ctx.messages();
+  ctx.set_target(tenant.database);
+  personal::PersonalMap map = personal::personal_map(tenant);
+  auto db = take(open_database(tenant.database, {.must_exist = true}));
+  take(personal::check_against(map, *db));
+  auto defs = take(personal::describe_all(*db));
+  std::int64_t now = now_ms();
+
+  // Declared.
+  Json declared = Json::array();
+  for (const auto& t : map.tables)
+    for (const auto& c : t.columns)
+      declared.push_back({{"table", t.name},
+                          {"column", c.name},
+                          {"category", c.category},
+                          {"mask", c.strategy.text()}});
+  // Detected but undeclared.
+  std::vector<const TableDef*> all;
+  for (const auto& [name, def] : defs) all.push_back(&def);
+  Json undeclared = Json::array();
+  for (const auto& d : take(undeclared_personal(*db, map, all, options.sample)))
+    undeclared.push_back(
+        {{"table", d.table},
+         {"column", d.column},
+         {"kind", d.kind},
+         {"by", d.by},
+         {"matches",
+          d.by == "content" ? Json(fmt::format("{}/{}", d.matches, d.sampled)) : Json()}});
+  // Retention.
+  Json retention = Json::array();
+  std::int64_t overdue = 0;
+  for (const auto& t : map.tables) {
+    if (!t.retention) continue;
+    const TableDef& def = defs.at(t.name);
+    take(check_retention(t, def));
+    RetentionQuery q = overdue_query(*db, t, def, now);
+    std::int64_t rows = take(count_overdue(*db, def, q));
+    overdue += rows;
+    retention.push_back({{"table", t.name},
+                         {"column", t.retention->column},
+                         {"days", t.retention->days},
+                         {"then", t.retention->anonymize ? "anonymize" : "delete"},
+                         {"before", q.cutoff},
+                         {"overdue", rows}});
+  }
+  // Consent.
+  auto records = take(consent_records(*db, std::nullopt, std::nullopt));
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> by_purpose;  // active, withdrawn
+  std::map<std::pair<std::string, std::string>, std::string> last;
+  for (const auto& r : records) last[{r.subject, r.purpose}] = r.event;
+  for (const auto& [key, event] : last)
+    (event == "given" ? by_purpose[key.second].first : by_purpose[key.second].second)++;
+  Json consent = Json::array();
+  for (const auto& [purpose, n] : by_purpose)
+    consent.push_back({{"purpose", purpose}, {"active", n.first}, {"withdrawn", n.second}});
+  // Record of processing activities (art. 30(1)).
+  Json processing = Json::array();
+  for (const auto& p : map.purposes) {
+    std::set<std::string> categories;
+    std::vector<std::string> periods;
+    Json tables = p.value("tables", Json::array());
+    for (const auto& name : tables) {
+      const auto* t = map.table(name.get<std::string>());
+      if (!t) continue;
+      for (const auto& c : t->columns) categories.insert(c.category);
+      if (t->retention)
+        periods.push_back(fmt::format("{}: {} d ({})", t->name, t->retention->days,
+                                      t->retention->anonymize ? "anonymize" : "delete"));
+    }
+    processing.push_back(
+        {{"purpose", p.value("name", "")},
+         {"basis", p.value("basis", "")},
+         {"description", p.contains("description") ? p["description"] : Json()},
+         {"controller", map.controller.empty() ? Json() : Json(map.controller)},
+         {"subjects", map.subject_table ? Json(*map.subject_table) : Json()},
+         {"categories", Json(std::vector<std::string>(categories.begin(), categories.end()))},
+         {"recipients", p.value("recipients", Json::array())},
+         {"retention", Json(periods)},
+         {"source",
+          p.contains("source") ? p["source"] : (map.source.empty() ? Json() : Json(map.source))},
+         {"transfers", Json()},
+         {"security",
+          "masking key " +
+              std::string(fs::exists(personal::masking_key_path(tenant, map)) ? "present"
+                                                                              : "absent") +
+              "; audit trail; encrypted backups " +
+              (tenant.backup.value("encryption", "") == "required" ? "required" : "optional")}});
+  }
+
+  Json report = {{"tenant", tenant.name},
+                 {"generated", format_rfc3339_ms(now)},
+                 {"declared", declared},
+                 {"undeclared", undeclared},
+                 {"retention", retention},
+                 {"consent", consent},
+                 {"processing", processing},
+                 {"overdue_rows", overdue},
+                 {"undeclared_columns", undeclared.size()},
+                 {"compliant", overdue == 0 && undeclared.empty()}};
+  std::string text;
+  if (options.format == ReportFormat::json) {
+    text = report.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+  } else {
+    std::vector<Section> sections = {
+        {m.text("rgpd.report.declared"),
+         {{"table", "table"}, {"column", "column"}, {"category", "category"}, {"mask", "mask"}},
+         &report["declared"]},
+        {m.text("rgpd.report.undeclared"),
+         {{"table", "table"},
+          {"column", "column"},
+          {"kind", "kind"},
+          {"by", "by"},
+          {"matches", "matches"}},
+         &report["undeclared"]},
+        {m.text("rgpd.report.retention"),
+         {{"table", "table"},
+          {"column", "column"},
+          {"days", "days"},
+          {"then", "then"},
+          {"overdue", "overdue"}},
+         &report["retention"]},
+        {m.text("rgpd.report.consent"),
+         {{"purpose", "purpose"}, {"active", "active"}, {"withdrawn", "withdrawn"}},
+         &report["consent"]},
+        {m.text("rgpd.report.processing"),
+         {{"purpose", "purpose"},
+          {"basis", "basis"},
+          {"description", "description"},
+          {"controller", "controller"},
+          {"subjects", "subjects"},
+          {"categories", "categories"},
+          {"recipients", "recipients"},
+          {"retention", "retention"},
+          {"source", "source"},
+          {"transfers", "transfers"},
+          {"security", "security"}},
+         &report["processing"]}};
+    text = render(report, sections, options.format, m.text("rgpd.report.title"));
+  }
+  if (options.output) {
+    OutputFile output(*options.output, 0640);
+    take(write_all(output.fd(), text, *options.output));
+    output.commit();
+  } else if (!ctx.json()) {
+    take(write_all(STDOUT_FILENO, text, "-"));
+  }
+
+  auto& details = ctx.audit_details();
+  details["overdue_rows"] = overdue;
+  details["undeclared_columns"] = undeclared.size();
+  details["declared_columns"] = declared.size();
+  if (options.output) details["output"] = *options.output;
+  ctx.result() = report;
+  ctx.metrics().add("dihya_rgpd_overdue_rows", "Rows past their retention rule.",
+                    MetricSet::Type::gauge, static_cast<double>(overdue));
+  ctx.metrics().add("dihya_rgpd_undeclared_columns",
+                    "Columns that look personal but are not in the map.", MetricSet::Type::gauge,
+                    static_cast<double>(undeclared.size()));
+  MessageParams params = {{"overdue", std::to_string(overdue)},
+                          {"undeclared", std::to_string(undeclared.size())}};
+  bool failed = overdue > 0 || !undeclared.empty();
+  const char* id = failed ? "rgpd.audit_failed" : "rgpd.audit_clean";
+  ctx.set_summary(id, params);
+  if (failed) {
+    ctx.log().error(make_error(ExitCode::failure, id, params));
+    return to_int(ExitCode::failure);
+  }
+  return 0;
+}
+
+}  // namespace dihya::rgpd

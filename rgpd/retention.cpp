@@ -1,0 +1,98 @@
+#include "rgpd/retention.hpp"
+
+#include "core/clock.hpp"
+#include "core/subject.hpp"
+
+namespace dihya::rgpd {
+
+namespace {
+
+constexpr const char* k_marks = "dihya_retention_masked";
+
+}  // namespace
+
+std::vector<Field> RetentionQuery::params() const {
+  std::vector<Field> fields = {Field::of(std::string_view(cutoff))};
+  if (marked) fields.push_back(Field::of(std::string_view(table)));
+  return fields;
+}
+
+Status RetentionQuery::bind(Statement& statement) const {
+  auto fields = params();
+  for (std::size_t i = 0; i < fields.size(); ++i)
+    if (Status bound = statement.bind(static_cast<int>(i) + 1, fields[i]); !bound) return bound;
+  return {};
+}
+
+Status check_retention(const personal::PersonalTable& table, const TableDef& def) {
+  const ColumnDef* column = def.column(table.retention->column);
+  if (!column || (column->type != ColumnType::date && column->type != ColumnType::timestamp))
+    return make_error(ExitCode::config_error, "rgpd.retention_type",
+                      {{"path", table.path + ".retention.column"},
+                       {"column", table.name + "." + table.retention->column}});
+  if (table.retention->anonymize && def.primary_key.size() != 1)
+    return make_error(ExitCode::data_error, "rgpd.no_primary_key", {{"table", table.name}});
+  return {};
+}
+
+RetentionQuery overdue_query(Database& db, const personal::PersonalTable& table,
+                             const TableDef& def, std::int64_t now_ms) {
+  RetentionQuery q;
+  q.table = table.name;
+  q.cutoff = format_rfc3339_ms(now_ms - std::int64_t{table.retention->days} * 86'400'000);
+  std::string column = quote_identifier(table.retention->column);
+  q.condition = db.engine() == Engine::sqlite ? "julianday(" + column + ") < julianday(?)"
+                                              : column + " < CAST(? AS timestamptz)";
+  auto marks = db.table_exists(k_marks);
+  if (table.retention->anonymize && marks && *marks && def.primary_key.size() == 1) {
+    q.marked = true;
+    q.condition += std::string(" AND NOT EXISTS (SELECT 1 FROM ") + k_marks +
+                   " m WHERE m.table_name = ? AND m.row_key = CAST(" +
+                   quote_identifier(table.name) + "." + quote_identifier(def.primary_key[0]) +
+                   " AS TEXT))";
+  }
+  return q;
+}
+
+Result<std::int64_t> count_overdue(Database& db, const TableDef& def, const RetentionQuery& q) {
+  auto stmt =
+      db.prepare("SELECT count(*) FROM " + quote_identifier(def.name) + " WHERE " + q.condition);
+  if (!stmt) return stmt.error();
+  if (Status bound = q.bind(**stmt); !bound) return bound.error();
+  auto row = (*stmt)->step();
+  if (!row) return row.error();
+  return (*stmt)->get_integer(0);
+}
+
+Status ensure_retention_marks(Database& db) {
+  return db.execute(std::string("CREATE TABLE IF NOT EXISTS ") + k_marks +
+                    " (table_name TEXT NOT NULL, row_key TEXT NOT NULL, masked_at TEXT NOT NULL, "
+                    "PRIMARY KEY (table_name, row_key))");
+}
+
+Result<std::int64_t> mask_overdue(Database& db, const masking::Masker& masker,
+                                  const personal::PersonalTable& table, const TableDef& def,
+                                  const RetentionQuery& q) {
+  auto mark = db.prepare(std::string("INSERT INTO ") + k_marks +
+                         " (table_name, row_key, masked_at) VALUES (?, ?, ?)");
+  if (!mark) return mark.error();
+  std::string at = format_rfc3339_ms(now_ms());
+  return masking::mask_rows(db, masker, def, personal::row_masks(table, def), q.condition,
+                            q.params(), [&](const std::vector<std::string>& keys) -> Status {
+                              for (const auto& key : keys) {
+                                Statement& s = **mark;
+                                if (Status r = s.reset(); !r) return r;
+                                if (Status b = s.bind(1, Field::of(std::string_view(table.name)));
+                                    !b)
+                                  return b;
+                                if (Status b = s.bind(2, Field::of(std::string_view(key))); !b)
+                                  return b;
+                                if (Status b = s.bind(3, Field::of(std::string_view(at))); !b)
+                                  return b;
+                                if (auto ran = s.step(); !ran) return ran.error();
+                              }
+                              return {};
+                            });
+}
+
+}  // namespace dihya::rgpd
