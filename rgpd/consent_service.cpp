@@ -163,7 +163,8 @@ int run_consent(const ConsentOptions& options, Context& ctx) {
          {{"purpose", *options.purpose}, {"known", known.empty() ? "-" : known}});
   }
   auto records = take(consent_records(db, subject, options.purpose));
-  bool active = !current_consents(records).empty();
+  const std::vector<ConsentRecord> in_force = current_consents(records);
+  bool active = !in_force.empty();
   ConsentRecord r;
   r.subject = *subject;
   r.purpose = *options.purpose;
@@ -184,7 +185,7 @@ int run_consent(const ConsentOptions& options, Context& ctx) {
   } else {
     if (!active)
       fail(ExitCode::data_error, "rgpd.no_active_consent", {{"purpose", *options.purpose}});
-    const ConsentRecord& given = current_consents(records).front();
+    const ConsentRecord& given = in_force.front();
     r.event = "withdrawn";
     r.basis = given.basis;
     r.method = options.method.value_or(given.method);
