@@ -65,7 +65,7 @@ int run_subject_erase(const SubjectOptions& options, Context& ctx) {
     if (t.forced) one["forced"] = true;
     tables.push_back(one);
     MessageParams params = {
-        {"table", e.table}, {"rows", std::to_string(e.rows)}, {"via", via_text(t)}};
+        {"table", e.table}, {"count", std::to_string(e.rows)}, {"via", via_text(t)}};
     std::string id = e.action == personal::EraseAction::remove      ? "rgpd.erase_delete"
                      : e.action == personal::EraseAction::anonymize ? "rgpd.erase_anonymize"
                                                                     : "rgpd.erase_keep";

@@ -80,7 +80,7 @@ int run_purge(const PurgeOptions& options, Context& ctx) {
   auto& details = ctx.audit_details();
   details["dry_run"] = options.dry_run;
   personal::PersonalMap map = personal::personal_map(tenant);
-  auto db = take(open_database(tenant.database, {.must_exist = true}));
+  auto db = take(open_database(tenant.database, {.must_exist = true, .whole_tables = true}));
   take(personal::check_against(map, *db));
   auto defs = take(personal::describe_all(*db));
   std::vector<const personal::PersonalTable*> rules;
@@ -137,7 +137,7 @@ int run_purge(const PurgeOptions& options, Context& ctx) {
                       {"before", q.cutoff},
                       {"rows", rows}});
     MessageParams params = {{"table", t->name},
-                            {"rows", std::to_string(rows)},
+                            {"count", std::to_string(rows)},
                             {"days", std::to_string(t->retention->days)},
                             {"column", t->retention->column}};
     std::string id = std::string("rgpd.purge_") + then + (options.dry_run ? "_plan" : "");

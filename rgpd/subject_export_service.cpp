@@ -171,7 +171,7 @@ int run_subject_export(const SubjectOptions& options, Context& ctx) {
     if (!output.is_stdout())  // the archive is on standard output
       ctx.print(
           m.text("rgpd.export_table", {{"table", c["table"].get<std::string>()},
-                                       {"rows", std::to_string(c["rows"].get<std::int64_t>())}}));
+                                       {"count", std::to_string(c["rows"].get<std::int64_t>())}}));
   ctx.result() = {{"output", output.name()},
                   {"tables", counts},
                   {"rows", total},
