@@ -177,6 +177,9 @@ class Transaction {
 
 struct OpenOptions {
   bool must_exist = false;  // a missing SQLite file is 66 instead of being created
+  // SQLite: a 64 MiB page cache and a 256 MiB memory map, for a run that scans and rewrites
+  // whole tables.
+  bool whole_tables = false;
 };
 
 // Open the database of URL; an unreachable server is 69 with the libpq reason.

@@ -332,6 +332,14 @@ Result<std::unique_ptr<Database>> open_sqlite(const DatabaseUrl& url, const Open
   sqlite3_busy_timeout(db.get(), 10000);
   auto database = std::unique_ptr<Database>(new SqliteDatabase(std::move(db)));
   if (Status ready = database->execute("PRAGMA foreign_keys = ON"); !ready) return ready.error();
+  // A page cache large enough that a long transaction rewriting a table does not spill, and
+  // the first 256 MiB read through a memory map rather than copied by read() (bench/anonymize
+  // at 1 M users: 39.5 s without the map, 33 s with it; peak RSS 220 → 476 MiB, file pages).
+  if (options.whole_tables)
+    if (Status tuned =
+            database->execute("PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456");
+        !tuned)
+      return tuned.error();
   // A file that is not a database is found now, not in the middle of an operation.
   if (auto probe = database->table_names(); !probe) return probe.error();
   return database;

@@ -18,6 +18,26 @@ namespace dihya::masking {
 
 namespace {
 
+// A dotted IPv4 address, each part 1 to 3 digits up to 255 (leading zeros allowed).
+std::optional<std::uint32_t> parse_ipv4(std::string_view text) {
+  std::uint32_t ip = 0;
+  std::size_t i = 0;
+  for (int part = 0; part < 4; ++part) {
+    if (part > 0) {
+      if (i >= text.size() || text[i] != '.') return std::nullopt;
+      ++i;
+    }
+    unsigned value = 0;
+    std::size_t start = i;
+    while (i < text.size() && i - start < 3 && text[i] >= '0' && text[i] <= '9')
+      value = value * 10 + static_cast<unsigned>(text[i++] - '0');
+    if (i == start || value > 255) return std::nullopt;
+    ip = ip << 8 | value;
+  }
+  if (i != text.size()) return std::nullopt;
+  return ip;
+}
+
 constexpr std::string_view k_key_prefix = "dihya-mask-1:";
 
 // One independent keyed function per use, so that no two strategies share outputs.
@@ -442,14 +462,13 @@ Result<Field> Masker::fake(const Strategy& s, const Field& value, std::string& o
       return text_result(out);
     }
     case Fake::ip: {
-      unsigned a, b, c, d;
-      char tail;
-      if (std::sscanf(input.c_str(), "%3u.%3u.%3u.%3u%c", &a, &b, &c, &d, &tail) == 4 && a < 256 &&
-          b < 256 && c < 256 && d < 256) {
-        std::uint64_t ip = (std::uint64_t{a} << 24) | (b << 16) | (c << 8) | d;
-        std::uint64_t m = m_key.permute(d_ipv4, ip, std::uint64_t{1} << 32);
-        out = std::to_string(m >> 24) + "." + std::to_string((m >> 16) & 255) + "." +
-              std::to_string((m >> 8) & 255) + "." + std::to_string(m & 255);
+      if (auto ip = parse_ipv4(input)) {
+        std::uint64_t m = m_key.permute(d_ipv4, *ip, std::uint64_t{1} << 32);
+        out.clear();
+        for (int shift = 24; shift >= 0; shift -= 8) {
+          if (shift != 24) out += '.';
+          out += std::to_string((m >> shift) & 255);
+        }
         return text_result(out);
       }
       auto bytes = m_key.prf128(d_ipv6, input);

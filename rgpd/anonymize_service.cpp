@@ -97,7 +97,7 @@ int run_anonymize(const AnonymizeOptions& options, Context& ctx) {
     details["reason"] = *options.reason;
   }
 
-  auto db = take(open_database(tenant.database, {.must_exist = true}));
+  auto db = take(open_database(tenant.database, {.must_exist = true, .whole_tables = true}));
   auto defs = take(personal::check_against(map, *db));
   std::set<std::string> keyed = key_columns(*db);
   if (options.table && !map.table(*options.table))

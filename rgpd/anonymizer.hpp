@@ -31,6 +31,8 @@ class LeakWitness {
   std::uint64_t fingerprint(std::string_view value) const;
   // How many times the masked columns held FINGERPRINT, when it is suspect; else 0.
   std::int64_t suspect(std::uint64_t fingerprint) const;
+  // Ask for the memory suspect(FINGERPRINT) reads first, ahead of the call.
+  void prefetch(std::uint64_t fingerprint) const;
   bool empty() const { return m_originals.empty(); }
 
  private:
