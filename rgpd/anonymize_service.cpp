@@ -15,6 +15,7 @@
 #include "core/signals.hpp"
 #include "rgpd/anonymizer.hpp"
 #include "rgpd/services.hpp"
+#include "rgpd/subjects.hpp"
 
 namespace dihya::rgpd {
 
@@ -156,9 +157,7 @@ int run_anonymize(const AnonymizeOptions& options, Context& ctx) {
     return 0;
   }
 
-  if (!fs::exists(key_path))
-    fail(ExitCode::no_input, "core.masking.no_key", {{"path", key_path.string()}});
-  auto key = take(masking::MaskingKey::load(key_path));
+  masking::MaskingKey key = load_masking_key(tenant, map);
   const std::string key_id = key.id();  // bound by reference: it must outlive the statements
   details["key_id"] = key_id;
   masking::Masker masker(key, take(select_locale_packs("mixed")));

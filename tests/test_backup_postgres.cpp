@@ -5,6 +5,7 @@
 #include "core/db.hpp"
 #include "core/tests/support/scratch_db.hpp"
 #include "tests/backup_support.hpp"
+#include "tests/rgpd_support.hpp"
 
 using namespace dihya;
 using namespace dihya::test;
@@ -88,4 +89,35 @@ TEST_CASE("PostgreSQL: an unreachable server is 69", "[backup_postgres]") {
   ws.config()["tenants"]["demo"]["database"] = "postgresql://dihya@127.0.0.1:1/nowhere";
   ws.save();
   CHECK(ws.run("backup", {"--target", "db"}).code == 69);
+}
+
+TEST_CASE("PostgreSQL: an erased subject stays gone after an older backup is restored",
+          "[backup_postgres]") {
+  ScratchDatabase scratch(Engine::postgresql);
+  BackupWorkspace ws;
+  ws.config()["tenants"]["demo"]["database"] = scratch.url();
+  ws.config()["tenants"]["demo"]["personal_data"] = retention_personal_map();
+  ws.config()["tenants"]["demo"]["personal_data"]["tables"]["users"]["erase"] = "delete";
+  ws.save();
+  REQUIRE(ws.run("seed", {"--scale", "100"}).code == 0);
+  REQUIRE(ws.run("anonymize", {"--generate-key"}).code == 0);
+  std::string id = query_column(scratch.url(),
+                                "SELECT user_id FROM events GROUP BY user_id "
+                                "ORDER BY count(*) DESC, user_id LIMIT 1")[0];
+  REQUIRE(subject_counts(scratch.url(), id)[1] > 0);
+  auto backup = ws.run("backup", {"--target", "db", "--json"});
+  INFO(backup.err);
+  REQUIRE(backup.code == 0);
+  auto erased = ws.run("subject_erase", {"--subject", id, "--reason", "art. 17 request"});
+  INFO(erased.err);
+  REQUIRE(erased.code == 0);
+
+  auto restored = ws.run("restore", {"--latest", "--target", "db", "--json"});
+  INFO(restored.err);
+  REQUIRE(restored.code == 0);
+  Json result = Json::parse(restored.out);
+  CHECK(result["erasures_replayed"] == 1);
+  CHECK(subject_counts(scratch.url(), id) == std::vector<std::int64_t>{0, 0, 0, 0});
+  CHECK(query_column(scratch.url(), "SELECT count(*) FROM users")[0] == "99");
+  for (const auto& safety : result["safety"]) drop(safety.get<std::string>());
 }

@@ -292,18 +292,23 @@ TEST_CASE("a backup taken while writers run is consistent", "[backup_tool]") {
       (*db)->execute("INSERT INTO ledger (a, b) VALUES (0, 1)");
       (*db)->execute("COMMIT");
       ++written;
+      // A breath between transactions, as an application leaves: a writer that retakes the
+      // lock at once could starve the backup's own lock requests on a loaded machine.
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
   });
   while (written < 200) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::vector<RunResult> backups;
+  for (int i = 0; i < 3; ++i) backups.push_back(ws.run("backup", {"--target", "db", "--json"}));
+  // The writer stops before any check: a failed REQUIRE must not leave a thread running.
+  stop = true;
+  writer.join();
   std::vector<std::string> ids;
-  for (int i = 0; i < 3; ++i) {
-    auto backup = ws.run("backup", {"--target", "db", "--json"});
+  for (const auto& backup : backups) {
     INFO(backup.err);
     REQUIRE(backup.code == 0);
     ids.push_back(Json::parse(backup.out)["id"]);
   }
-  stop = true;
-  writer.join();
   for (const auto& id : ids) {
     fs::path copy = ws.dir() / (id + ".db");
     REQUIRE(ws.run("restore", {id, "--target", "db", "--to", copy.string()}).code == 0);
