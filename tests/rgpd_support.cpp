@@ -61,6 +61,25 @@ std::vector<std::int64_t> subject_counts(const std::string& url, const std::stri
   return counts;
 }
 
+std::string backup_then_erase(Workspace& ws, const std::string& url) {
+  ws.config()["tenants"]["demo"]["personal_data"] = retention_personal_map();
+  ws.config()["tenants"]["demo"]["personal_data"]["tables"]["users"]["erase"] = "delete";
+  ws.save();
+  REQUIRE(ws.run("anonymize", {"--generate-key", "--quiet"}).code == 0);
+  std::string id = query_column(url,
+                                "SELECT user_id FROM events GROUP BY user_id ORDER BY "
+                                "count(*) DESC, user_id LIMIT 1")[0];
+  REQUIRE(subject_counts(url, id)[1] > 0);
+  auto backup = ws.run("backup", {"--target", "db", "--json"});
+  INFO(backup.err);
+  REQUIRE(backup.code == 0);
+  auto erased = ws.run("subject_erase", {"--subject", id, "--reason", "art. 17 request"});
+  INFO(erased.err);
+  REQUIRE(erased.code == 0);
+  REQUIRE(subject_counts(url, id) == std::vector<std::int64_t>{0, 0, 0, 0});
+  return id;
+}
+
 RgpdWorkspace::RgpdWorkspace(int scale) {
   config()["tenants"]["demo"]["personal_data"] = demo_personal_map();
   save();

@@ -20,6 +20,11 @@ nlohmann::json retention_personal_map();
 // The rows of the subject KEY's users row, events, projects and files, in that order.
 std::vector<std::int64_t> subject_counts(const std::string& url, const std::string& key);
 
+// The demo tenant of WS (its database at URL) gets retention_personal_map() with users
+// deleted on erasure and a masking key; then a backup of its database is taken and the user
+// with the most events is erased. Returns that user's key.
+std::string backup_then_erase(Workspace& ws, const std::string& url);
+
 // The demo tenant with demo_personal_map(), seeded at SCALE users.
 class RgpdWorkspace : public Workspace {
  public:

@@ -96,21 +96,9 @@ TEST_CASE("PostgreSQL: an erased subject stays gone after an older backup is res
   ScratchDatabase scratch(Engine::postgresql);
   BackupWorkspace ws;
   ws.config()["tenants"]["demo"]["database"] = scratch.url();
-  ws.config()["tenants"]["demo"]["personal_data"] = retention_personal_map();
-  ws.config()["tenants"]["demo"]["personal_data"]["tables"]["users"]["erase"] = "delete";
   ws.save();
   REQUIRE(ws.run("seed", {"--scale", "100"}).code == 0);
-  REQUIRE(ws.run("anonymize", {"--generate-key"}).code == 0);
-  std::string id = query_column(scratch.url(),
-                                "SELECT user_id FROM events GROUP BY user_id "
-                                "ORDER BY count(*) DESC, user_id LIMIT 1")[0];
-  REQUIRE(subject_counts(scratch.url(), id)[1] > 0);
-  auto backup = ws.run("backup", {"--target", "db", "--json"});
-  INFO(backup.err);
-  REQUIRE(backup.code == 0);
-  auto erased = ws.run("subject_erase", {"--subject", id, "--reason", "art. 17 request"});
-  INFO(erased.err);
-  REQUIRE(erased.code == 0);
+  std::string id = backup_then_erase(ws, scratch.url());
 
   auto restored = ws.run("restore", {"--latest", "--target", "db", "--json"});
   INFO(restored.err);

@@ -215,24 +215,8 @@ TEST_CASE("subject_erase: the plan, the erasure, a journal of pseudonyms only", 
 
 TEST_CASE("an erased subject stays gone after an older backup is restored", "[rgpd_tool]") {
   BackupWorkspace ws;
-  ws.config()["tenants"]["demo"]["personal_data"] = retention_personal_map();
-  ws.config()["tenants"]["demo"]["personal_data"]["tables"]["users"]["erase"] = "delete";
-  ws.save();
   std::string url = "sqlite:" + ws.database().string();
-  REQUIRE(ws.run("anonymize", {"--generate-key", "--quiet"}).code == 0);
-  std::string id = query_column(url,
-                                "SELECT user_id FROM events GROUP BY user_id ORDER BY "
-                                "count(*) DESC LIMIT 1")[0];
-  auto counts = subject_counts(url, id);
-  REQUIRE(counts[1] > 0);
-
-  auto backup = ws.run("backup", {"--target", "db", "--json"});
-  INFO(backup.err);
-  REQUIRE(backup.code == 0);
-  auto erased = ws.run("subject_erase", {"--subject", id, "--reason", "art. 17 request"});
-  INFO(erased.err);
-  REQUIRE(erased.code == 0);
-  REQUIRE(subject_counts(url, id) == std::vector<std::int64_t>{0, 0, 0, 0});
+  std::string id = backup_then_erase(ws, url);
 
   // A copy restored elsewhere comes back without the subject too.
   fs::path copy = ws.dir() / "copy.db";
