@@ -1,8 +1,8 @@
 #include <regex>
-#include <set>
 
 #include "core/config_check.hpp"
 #include "core/masking.hpp"
+#include "core/personal_map.hpp"
 
 // Validation of a tenant's personal-data map (DESIGN.md §10).
 namespace dihya {
@@ -10,8 +10,6 @@ namespace {
 
 const std::regex k_identifier_re("[A-Za-z_][A-Za-z0-9_]{0,62}");
 const std::regex k_qualified_re("[A-Za-z_][A-Za-z0-9_]*\\.[A-Za-z_][A-Za-z0-9_]*");
-const std::set<std::string> k_bases = {"consent",         "contract",    "legal_obligation",
-                                       "vital_interests", "public_task", "legitimate_interests"};
 
 std::string at(const std::string& path, const std::string& key) {
   return path + "." + key;
@@ -54,12 +52,12 @@ void ConfigChecker::check_personal_data(const Json& map, const std::string& path
                        {"name", "basis", "tables", "recipients", "description", "source"}))
       continue;
     get_string(purpose, "name", item, true);
-    if (auto basis = get_string(purpose, "basis", item, true); basis && !k_bases.count(*basis))
-      issue(at(item, "basis"), "core.config.bad_choice",
-            {{"value", *basis},
-             {"choices",
-              "consent, contract, legal_obligation, vital_interests, public_task, "
-              "legitimate_interests"}});
+    if (auto basis = get_string(purpose, "basis", item, true);
+        basis && !personal::is_lawful_basis(*basis)) {
+      std::string choices;
+      for (const auto& b : personal::lawful_bases()) choices += (choices.empty() ? "" : ", ") + b;
+      issue(at(item, "basis"), "core.config.bad_choice", {{"value", *basis}, {"choices", choices}});
+    }
     get_strings(purpose, "tables", item);
     get_strings(purpose, "recipients", item);
     get_string(purpose, "source", item, false);

@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "core/db_engines.hpp"
+#include "core/signals.hpp"
 
 namespace dihya {
 namespace {
@@ -302,6 +303,56 @@ Field OwnedField::field() const {
       return Field::of_blob(text);
     default:
       return Field::null();
+  }
+}
+
+Status each_key_batch(Database& db, const TableDef& def,
+                      const std::vector<const ColumnDef*>& columns, const std::string& condition,
+                      const std::vector<Field>& params, std::size_t batch,
+                      const std::function<Status(std::vector<OwnedRow>&)>& visit) {
+  std::vector<const ColumnDef*> read;
+  std::string keys, marks, list;
+  for (const auto& name : def.primary_key) {
+    read.push_back(def.column(name));
+    keys += (keys.empty() ? "" : ", ") + quote_identifier(name);
+    marks += marks.empty() ? "?" : ", ?";
+  }
+  read.insert(read.end(), columns.begin(), columns.end());
+  for (const auto* c : read) list += (list.empty() ? "" : ", ") + quote_identifier(c->name);
+  const std::size_t n_keys = def.primary_key.size();
+  std::string select = "SELECT " + list + " FROM " + quote_identifier(def.name) + " WHERE (" +
+                       (condition.empty() ? "1 = 1" : condition) + ")";
+  std::string after =
+      n_keys == 1 ? " AND " + keys + " > ?" : " AND (" + keys + ") > (" + marks + ")";
+  std::string order = " ORDER BY " + keys + " LIMIT " + std::to_string(batch);
+  OwnedRow last;
+  for (;;) {
+    check_interrupted();
+    std::vector<OwnedRow> rows;
+    {
+      auto stmt = db.prepare(select + (last.empty() ? "" : after) + order);
+      if (!stmt) return stmt.error();
+      int index = 1;
+      for (const auto& p : params)
+        if (Status bound = (*stmt)->bind(index++, p); !bound) return bound;
+      for (const auto& k : last)
+        if (Status bound = (*stmt)->bind(index++, k.field()); !bound) return bound;
+      for (;;) {
+        auto more = (*stmt)->step();
+        if (!more) return more.error();
+        if (!*more) break;
+        OwnedRow row;
+        row.reserve(read.size());
+        for (std::size_t i = 0; i < read.size(); ++i)
+          row.push_back(OwnedField::read(**stmt, static_cast<int>(i), read[i]->type));
+        rows.push_back(std::move(row));
+      }
+    }
+    if (rows.empty()) return {};
+    last.assign(rows.back().begin(), rows.back().begin() + static_cast<std::ptrdiff_t>(n_keys));
+    bool done = rows.size() < batch;
+    if (Status visited = visit(rows); !visited) return visited;
+    if (done) return {};
   }
 }
 

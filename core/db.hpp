@@ -220,6 +220,15 @@ struct OwnedField {
   Field field() const;  // points into this value
 };
 
+// The rows of DEF where CONDITION holds (PARAMS bound to its placeholders), each as its
+// primary key then COLUMNS, in key order, BATCH rows at a time (keyset paging). Each batch is
+// read whole before VISIT gets it, so the connection is free to write in between.
+using OwnedRow = std::vector<OwnedField>;
+Status each_key_batch(Database& db, const TableDef& def,
+                      const std::vector<const ColumnDef*>& columns, const std::string& condition,
+                      const std::vector<Field>& params, std::size_t batch,
+                      const std::function<Status(std::vector<OwnedRow>&)>& visit);
+
 // UPDATE TABLE SET each of SET = ? WHERE each of KEY = ? (the SET values bound first).
 std::string update_by_key_sql(const std::string& table, const std::vector<std::string>& key,
                               const std::vector<std::string>& set);

@@ -4,7 +4,6 @@
 #include <cstdlib>
 
 #include "core/masking.hpp"
-#include "core/signals.hpp"
 
 namespace dihya::masking {
 
@@ -184,76 +183,40 @@ Result<std::int64_t> mask_rows(Database& db, const Masker& masker, const TableDe
   if (columns.empty() || def.primary_key.empty()) return 0;
   std::vector<const ColumnDef*> read;
   std::vector<std::string> set;
-  std::string keys, marks, list;
-  for (const auto& name : def.primary_key) {
-    read.push_back(def.column(name));
-    keys += (keys.empty() ? "" : ", ") + quote_identifier(name);
-    marks += marks.empty() ? "?" : ", ?";
-  }
   for (const auto& [name, strategy] : columns) {
     read.push_back(def.column(name));
     set.push_back(name);
   }
-  for (const auto* c : read) list += (list.empty() ? "" : ", ") + quote_identifier(c->name);
   const std::size_t n_keys = def.primary_key.size();
-  std::string select = "SELECT " + list + " FROM " + quote_identifier(def.name) + " WHERE (" +
-                       (condition.empty() ? "1 = 1" : condition) + ")";
-  std::string after =
-      n_keys == 1 ? " AND " + keys + " > ?" : " AND (" + keys + ") > (" + marks + ")";
-  std::string order = " ORDER BY " + keys + " LIMIT " + std::to_string(k_mask_batch);
-
   auto updater = db.bulk_update(def, def.primary_key, set);
   if (!updater) return updater.error();
-  std::vector<OwnedField> last;
-  std::vector<Field> fields(read.size());
-  for (;;) {
-    check_interrupted();
-    std::vector<std::vector<OwnedField>> rows;
-    {
-      auto stmt = db.prepare(select + (last.empty() ? "" : after) + order);
-      if (!stmt) return stmt.error();
-      int index = 1;
-      for (const auto& p : params)
-        if (Status bound = (*stmt)->bind(index++, p); !bound) return bound.error();
-      for (const auto& k : last)
-        if (Status bound = (*stmt)->bind(index++, k.field()); !bound) return bound.error();
-      for (;;) {
-        auto more = (*stmt)->step();
-        if (!more) return more.error();
-        if (!*more) break;
-        std::vector<OwnedField> row;
-        for (std::size_t i = 0; i < read.size(); ++i)
-          row.push_back(OwnedField::read(**stmt, static_cast<int>(i), read[i]->type));
-        rows.push_back(std::move(row));
-      }
-    }
-    if (rows.empty()) break;
-    std::vector<std::vector<std::string>> texts(rows.size(),
-                                                std::vector<std::string>(columns.size()));
-    std::vector<std::string> marked;
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-      for (std::size_t k = 0; k < n_keys; ++k) fields[k] = rows[r][k].field();
-      for (std::size_t c = 0; c < columns.size(); ++c) {
-        auto out = masker.apply(columns[c].second, read[n_keys + c]->type,
-                                rows[r][n_keys + c].field(), texts[r][c]);
-        if (!out) {
-          Error e = out.error();
-          e.params.emplace_back("column", def.name + "." + columns[c].first);
-          return e;
+  std::vector<Field> fields(n_keys + read.size());
+  Status masked = each_key_batch(
+      db, def, read, condition, params, k_mask_batch, [&](std::vector<OwnedRow>& rows) -> Status {
+        std::vector<std::vector<std::string>> texts(rows.size(),
+                                                    std::vector<std::string>(columns.size()));
+        std::vector<std::string> marked;
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+          for (std::size_t k = 0; k < n_keys; ++k) fields[k] = rows[r][k].field();
+          for (std::size_t c = 0; c < columns.size(); ++c) {
+            auto out = masker.apply(columns[c].second, read[c]->type, rows[r][n_keys + c].field(),
+                                    texts[r][c]);
+            if (!out) {
+              Error e = out.error();
+              e.params.emplace_back("column", def.name + "." + columns[c].first);
+              return e;
+            }
+            fields[n_keys + c] = *out;
+          }
+          if (Status added = (*updater)->add_row(fields.data(), fields.size()); !added)
+            return added;
+          if (mark && n_keys == 1) marked.push_back(canonical_text(rows[r][0].field()));
         }
-        fields[n_keys + c] = *out;
-      }
-      if (Status added = (*updater)->add_row(fields.data(), fields.size()); !added)
-        return added.error();
-      if (mark && n_keys == 1) marked.push_back(canonical_text(rows[r][0].field()));
-    }
-    if (Status flushed = (*updater)->flush(); !flushed) return flushed.error();
-    if (mark)
-      if (Status marked_ok = mark(marked); !marked_ok) return marked_ok.error();
-    bool done = rows.size() < k_mask_batch;
-    last.assign(rows.back().begin(), rows.back().begin() + static_cast<std::ptrdiff_t>(n_keys));
-    if (done) break;
-  }
+        if (Status flushed = (*updater)->flush(); !flushed) return flushed;
+        if (mark) return mark(marked);
+        return {};
+      });
+  if (!masked) return masked.error();
   return (*updater)->updated();
 }
 

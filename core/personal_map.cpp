@@ -4,6 +4,18 @@
 
 namespace dihya::personal {
 
+const std::vector<std::string>& lawful_bases() {
+  static const std::vector<std::string> bases = {"consent",          "contract",
+                                                 "legal_obligation", "vital_interests",
+                                                 "public_task",      "legitimate_interests"};
+  return bases;
+}
+
+bool is_lawful_basis(const std::string& basis) {
+  const auto& bases = lawful_bases();
+  return std::find(bases.begin(), bases.end(), basis) != bases.end();
+}
+
 namespace {
 
 Error map_error(const std::string& path, const std::string& id, MessageParams params = {}) {

@@ -14,6 +14,10 @@
 // the validated config, and checked against the database it describes.
 namespace dihya::personal {
 
+// The lawful bases of GDPR art. 6(1), as the map and the consent register name them.
+const std::vector<std::string>& lawful_bases();
+bool is_lawful_basis(const std::string& basis);
+
 struct MaskedColumn {
   std::string name;
   std::string category;

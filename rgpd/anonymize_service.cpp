@@ -46,10 +46,9 @@ int generate_key(const fs::path& path, Context& ctx) {
 }
 
 // The columns other rows refer to, or that identify rows: "table.column".
-std::set<std::string> key_columns(Database& db) {
+std::set<std::string> key_columns(const std::map<std::string, TableDef>& defs) {
   std::set<std::string> keys;
-  for (const auto& table : take(db.table_names())) {
-    TableDef def = take(db.describe_table(table));
+  for (const auto& [table, def] : defs) {
     for (const auto& c : def.primary_key) keys.insert(table + "." + c);
     for (const auto& fk : def.foreign_keys) {
       for (const auto& c : fk.columns) keys.insert(table + "." + c);
@@ -100,7 +99,8 @@ int run_anonymize(const AnonymizeOptions& options, Context& ctx) {
 
   auto db = take(open_database(tenant.database, {.must_exist = true, .whole_tables = true}));
   auto defs = take(personal::check_against(map, *db));
-  std::set<std::string> keyed = key_columns(*db);
+  const auto every_table = take(personal::describe_all(*db));
+  std::set<std::string> keyed = key_columns(every_table);
   if (options.table && !map.table(*options.table))
     fail(ExitCode::usage, "rgpd.not_in_map", {{"table", *options.table}});
   std::vector<TableMasking> targets;
@@ -202,7 +202,7 @@ int run_anonymize(const AnonymizeOptions& options, Context& ctx) {
   bool failed = false;
   witness.seal();
   Json leaks = Json::array();
-  for (const auto& f : take(find_leaks(*db, witness))) {
+  for (const auto& f : take(find_leaks(*db, every_table, witness))) {
     failed = true;
     leaks.push_back({{"table", f.table}, {"column", f.column}, {"count", f.count}});
     ctx.log().error(

@@ -14,53 +14,12 @@ constexpr std::size_t k_batch = 5000;
 constexpr std::size_t k_min_leak_bytes = 4;
 
 using Value = OwnedField;
-using Row = std::vector<Value>;
+using Row = OwnedRow;
 
-// Every row of DEF (its primary key, then COLUMNS) in key order, BATCH rows at a time, each
-// batch read whole before VISIT gets it (so the connection is free to write in between).
+// Every row of DEF (its primary key, then COLUMNS) in key order, a batch at a time.
 Status each_batch(Database& db, const TableDef& def, const std::vector<const ColumnDef*>& columns,
                   const std::function<Status(std::vector<Row>&)>& visit) {
-  std::vector<const ColumnDef*> read;
-  std::string key_list, marks;
-  for (const auto& name : def.primary_key) {
-    read.push_back(def.column(name));
-    key_list += (key_list.empty() ? "" : ", ") + quote_identifier(name);
-    marks += marks.empty() ? "?" : ", ?";
-  }
-  for (const auto* c : columns) read.push_back(c);
-  std::string select = "SELECT ";
-  for (std::size_t i = 0; i < read.size(); ++i)
-    select += (i ? ", " : "") + quote_identifier(read[i]->name);
-  select += " FROM " + quote_identifier(def.name);
-  std::string after = def.primary_key.size() == 1 ? " WHERE " + key_list + " > ?"
-                                                  : " WHERE (" + key_list + ") > (" + marks + ")";
-  std::string order = " ORDER BY " + key_list + " LIMIT " + std::to_string(k_batch);
-  Row last;
-  for (;;) {
-    check_interrupted();
-    std::vector<Row> rows;
-    {
-      auto stmt = db.prepare(select + (last.empty() ? "" : after) + order);
-      if (!stmt) return stmt.error();
-      for (std::size_t i = 0; i < last.size(); ++i)
-        if (Status bound = (*stmt)->bind(static_cast<int>(i) + 1, last[i].field()); !bound)
-          return bound;
-      for (;;) {
-        auto more = (*stmt)->step();
-        if (!more) return more.error();
-        if (!*more) break;
-        Row row;
-        for (std::size_t i = 0; i < read.size(); ++i)
-          row.push_back(OwnedField::read(**stmt, static_cast<int>(i), read[i]->type));
-        rows.push_back(std::move(row));
-      }
-    }
-    if (rows.empty()) return {};
-    last.assign(rows.back().begin(), rows.back().begin() + def.primary_key.size());
-    bool done = rows.size() < k_batch;
-    if (Status visited = visit(rows); !visited) return visited;
-    if (done) return {};
-  }
+  return each_key_batch(db, def, columns, "", {}, k_batch, visit);
 }
 
 }  // namespace
@@ -198,19 +157,16 @@ Result<std::int64_t> mask_table(Database& db, const masking::Masker& masker, con
   return (*updater)->updated();
 }
 
-Result<std::vector<Finding>> find_leaks(Database& db, const LeakWitness& witness) {
+Result<std::vector<Finding>> find_leaks(Database& db, const std::map<std::string, TableDef>& defs,
+                                        const LeakWitness& witness) {
   std::vector<Finding> found;
   if (witness.empty()) return found;
-  auto names = db.table_names();
-  if (!names) return names.error();
-  for (const auto& table : *names) {
+  for (const auto& [table, def] : defs) {
     if (table.rfind("dihya_", 0) == 0) continue;
-    auto def = db.describe_table(table);
-    if (!def) return def.error();
     // One pass over the table reads every text column.
     std::vector<std::string> columns;
     std::string list;
-    for (const auto& column : def->columns)
+    for (const auto& column : def.columns)
       if (column.type == ColumnType::text || column.type == ColumnType::json) {
         columns.push_back(column.name);
         list += (list.empty() ? "" : ", ") + quote_identifier(column.name);

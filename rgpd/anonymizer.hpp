@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -60,11 +61,12 @@ struct Finding {
   std::int64_t count = 0;
 };
 
-// Every text and json column of every table of DB (but dihya_* ones): the rows holding a
+// Every text and json column of every table of DEFS (but dihya_* ones): the rows holding a
 // leak, counted per column. A suspect value is a leak in a column that holds it at most as
 // often as the masked columns did: a copy of personal data, not a common word that happens
 // to equal one (a town called like someone).
-Result<std::vector<Finding>> find_leaks(Database& db, const LeakWitness& witness);
+Result<std::vector<Finding>> find_leaks(Database& db, const std::map<std::string, TableDef>& defs,
+                                        const LeakWitness& witness);
 
 // Values held more than once in COLUMN of TABLE (NULLs aside): distinct groups so affected.
 Result<std::int64_t> duplicated_values(Database& db, const std::string& table,

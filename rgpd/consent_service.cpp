@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <map>
-#include <set>
 
 #include "core/clock.hpp"
 #include "rgpd/consent.hpp"
@@ -175,10 +174,7 @@ int run_consent(const ConsentOptions& options, Context& ctx) {
       fail(ExitCode::no_input, "rgpd.no_subject", {{"table", *scope.map.subject_table}});
     r.event = "given";
     r.basis = options.basis.value_or(purpose->value("basis", "consent"));
-    static const std::set<std::string> bases = {"consent",          "contract",
-                                                "legal_obligation", "vital_interests",
-                                                "public_task",      "legitimate_interests"};
-    if (!bases.count(r.basis))
+    if (!personal::is_lawful_basis(r.basis))
       fail(ExitCode::usage, "core.usage.bad_value", {{"option", "--basis"}, {"value", r.basis}});
     r.method = *options.method;
     r.policy_version = *options.policy_version;
