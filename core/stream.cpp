@@ -219,7 +219,14 @@ class AsyncSink : public ByteSink {
     std::unique_lock lock(m_mutex);
     m_space.wait(lock, [&] { return m_queue.size() < m_max || m_failed; });
     if (m_failed) return m_error;
-    m_queue.emplace_back(data);
+    // A block the worker is done with is filled again: no allocation per block.
+    std::string block;
+    if (!m_free.empty()) {
+      block = std::move(m_free.back());
+      m_free.pop_back();
+    }
+    block.assign(data);
+    m_queue.push_back(std::move(block));
     m_ready.notify_one();
     return {};
   }
@@ -254,6 +261,7 @@ class AsyncSink : public ByteSink {
       Status written = m_failed ? Status{} : m_next->write(block);
       std::lock_guard lock(m_mutex);
       m_busy = false;
+      if (m_free.size() <= m_max) m_free.push_back(std::move(block));
       if (!written && !m_failed) {
         m_failed = true;
         m_error = written.error();
@@ -267,6 +275,7 @@ class AsyncSink : public ByteSink {
   std::mutex m_mutex;
   std::condition_variable m_ready, m_space;
   std::deque<std::string> m_queue;
+  std::vector<std::string> m_free;
   bool m_busy = false, m_stopping = false, m_failed = false;
   Error m_error;
   std::thread m_thread;
@@ -296,6 +305,8 @@ class AsyncSource : public ByteSource {
         if (m_failed) return m_error;
         return std::size_t{0};
       }
+      // The block read out goes back to the reader thread to be filled again.
+      if (m_free.size() <= m_max) m_free.push_back(std::move(m_current));
       m_current = std::move(m_queue.front());
       m_queue.pop_front();
       m_offset = 0;
@@ -310,7 +321,15 @@ class AsyncSource : public ByteSource {
  private:
   void work() {
     for (;;) {
-      std::string block(m_block, '\0');
+      std::string block;
+      {
+        std::lock_guard lock(m_mutex);
+        if (!m_free.empty()) {
+          block = std::move(m_free.back());
+          m_free.pop_back();
+        }
+      }
+      block.resize(m_block);
       std::size_t filled = 0;
       Status status;
       bool end = false;
@@ -348,6 +367,7 @@ class AsyncSource : public ByteSource {
   std::mutex m_mutex;
   std::condition_variable m_ready, m_space;
   std::deque<std::string> m_queue;
+  std::vector<std::string> m_free;
   bool m_ended = false, m_failed = false, m_stopping = false;
   Error m_error;
   std::thread m_thread;

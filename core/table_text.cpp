@@ -1,10 +1,15 @@
 // A table's rows as CSV or JSON Lines text and back (docs/export-format.md §3).
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
 
 #include "core/datapackage.hpp"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace dihya::package {
 
@@ -506,30 +511,68 @@ Status RowDecoder::decode(bool at_end, const Visit& visit) {
   return {};
 }
 
+namespace {
+
+// Bit I of each mask is set when byte I of the 64 at P is a line end, a double quote.
+struct ByteMasks {
+  std::uint64_t newline = 0, quote = 0;
+};
+
+ByteMasks masks_of(const char* p) {
+  ByteMasks m;
+#if defined(__SSE2__)
+  const __m128i nl = _mm_set1_epi8('\n'), dq = _mm_set1_epi8('"');
+  for (int i = 0; i < 4; ++i) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i));
+    auto bits = [](__m128i eq) {
+      return static_cast<std::uint64_t>(static_cast<std::uint16_t>(_mm_movemask_epi8(eq)));
+    };
+    m.newline |= bits(_mm_cmpeq_epi8(v, nl)) << (16 * i);
+    m.quote |= bits(_mm_cmpeq_epi8(v, dq)) << (16 * i);
+  }
+#else
+  for (int i = 0; i < 64; ++i) {
+    m.newline |= static_cast<std::uint64_t>(p[i] == '\n') << i;
+    m.quote |= static_cast<std::uint64_t>(p[i] == '"') << i;
+  }
+#endif
+  return m;
+}
+
+// Bit I set when an odd number of the bits 0..I of X are: the bytes between an opening and
+// a closing quote (a doubled quote leaves and re-enters, as CSV reads it).
+std::uint64_t prefix_parity(std::uint64_t x) {
+  for (int shift = 1; shift < 64; shift <<= 1) x ^= x << shift;
+  return x;
+}
+
+}  // namespace
+
 void RowCounter::feed(std::string_view data) {
   if (data.empty()) return;
-  const char* p = data.data();
-  const char* end = p + data.size();
-  auto newlines = [](const char* from, const char* to) {
-    return static_cast<std::int64_t>(std::count(from, to, '\n'));
-  };
-  if (format == DataFormat::jsonl) {
-    lines += newlines(p, end);
-  } else {
-    // Line ends between quotes belong to a cell; a doubled quote leaves and re-enters.
-    while (p < end) {
-      auto quote = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
-      if (in_quotes) {
-        if (!quote) break;
-        in_quotes = false;
-      } else {
-        lines += newlines(p, quote ? quote : end);
-        if (!quote) break;
-        in_quotes = true;
-      }
-      p = quote + 1;
+  // 64 bytes at a time: the line ends outside quotes are counted from two bit masks; the
+  // last block is padded with NULs, which are neither.
+  std::uint64_t carry = in_quotes ? ~std::uint64_t{0} : 0;
+  std::size_t i = 0;
+  auto block = [&](const char* p) {
+    ByteMasks m = masks_of(p);
+    std::uint64_t outside = 0;
+    if (format == DataFormat::jsonl) {
+      outside = ~std::uint64_t{0};
+    } else {
+      std::uint64_t inside = prefix_parity(m.quote) ^ carry;
+      carry = static_cast<std::uint64_t>(-static_cast<std::int64_t>(inside >> 63));
+      outside = ~inside;
     }
+    lines += std::popcount(m.newline & outside);
+  };
+  for (; i + 64 <= data.size(); i += 64) block(data.data() + i);
+  if (i < data.size()) {
+    char tail[64] = {};
+    std::memcpy(tail, data.data() + i, data.size() - i);
+    block(tail);
   }
+  in_quotes = carry != 0;
   pending = data.back() != '\n';
 }
 
