@@ -100,10 +100,13 @@ bool link_stays_inside(const std::string& name, const std::string& target) {
   return true;
 }
 
-ArchiveWriter::ArchiveWriter(ByteSink& sink)
-    : m_sink(sink), m_client(&m_sink, &m_sink_error), m_archive(archive_write_new()) {
+ArchiveWriter::ArchiveWriter(ByteSink& sink, bool blocked)
+    : m_sink(sink),
+      m_client(&m_sink, &m_sink_error),
+      m_archive(archive_write_new()),
+      m_blocked(blocked) {
   archive_write_set_format_pax(m_archive);  // pax: sub-second mtimes
-  archive_write_set_bytes_per_block(m_archive, 64 * 1024);
+  archive_write_set_bytes_per_block(m_archive, blocked ? 64 * 1024 : 0);
   archive_write_set_bytes_in_last_block(m_archive, 1);
   archive_write_open2(m_archive, &m_client, nullptr, write_callback, nullptr, nullptr);
 }
@@ -117,6 +120,13 @@ Status ArchiveWriter::fail_from_archive(const std::string& name) {
   Error error = archive_error(m_archive, name);
   error.code = ExitCode::io_error;
   return error;
+}
+
+Status ArchiveWriter::start_frame() {
+  if (m_blocked) return {};  // libarchive may hold part of what came before
+  // The padding of the entry before is written when it is finished.
+  if (archive_write_finish_entry(m_archive) != ARCHIVE_OK) return fail_from_archive("(frame)");
+  return m_sink.end_frame();
 }
 
 Status ArchiveWriter::header(const ArchiveEntry& entry) {
@@ -259,6 +269,10 @@ Result<std::optional<ArchiveEntry>> ArchiveReader::next() {
     return make_error(ExitCode::data_error, "core.archive.unsupported_type",
                       {{"entry", entry.name}});
   return std::optional<ArchiveEntry>{std::move(entry)};
+}
+
+std::int64_t ArchiveReader::header_position() {
+  return archive_read_header_position(m_archive);
 }
 
 Result<std::string_view> ArchiveReader::read() {

@@ -32,7 +32,9 @@ struct ArchiveEntry {
 // Writes a tar stream (POSIX pax) into a sink; compression and encryption are the sink's.
 class ArchiveWriter {
  public:
-  explicit ArchiveWriter(ByteSink& sink);
+  // BLOCKED: the output goes to SINK in blocks of 64 KiB (fewer, larger writes for many small
+  // entries); else each piece as it is made, so that start_frame() can be used.
+  explicit ArchiveWriter(ByteSink& sink, bool blocked = true);
   ~ArchiveWriter();
   ArchiveWriter(const ArchiveWriter&) = delete;
   ArchiveWriter& operator=(const ArchiveWriter&) = delete;
@@ -48,6 +50,9 @@ class ArchiveWriter {
                        long mtime_nsec = 0);
   Status add_symlink(const std::string& name, const std::string& target, std::int64_t mtime,
                      long mtime_nsec = 0);
+  // End the sink's zstd frame before the next entry's header: a reader can start from the
+  // compressed offset where that entry's header begins (an unblocked writer only).
+  Status start_frame();
   // End the tar stream (the sink itself is finished by its owner).
   Status close();
 
@@ -60,6 +65,7 @@ class ArchiveWriter {
   std::pair<ByteSink*, Error*> m_client;
   ::archive* m_archive;
   std::vector<char> m_buffer;
+  bool m_blocked;
   bool m_closed = false;
 };
 
@@ -76,6 +82,8 @@ class ArchiveReader {
   Result<std::optional<ArchiveEntry>> next();
   // The next block of the current entry's data; empty at its end.
   Result<std::string_view> read();
+  // Where the header of the entry next() returned starts in the tar stream.
+  std::int64_t header_position();
 
  private:
   ByteSource& m_source;

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -199,6 +200,9 @@ struct VerifiedPackage {
   std::int64_t file_bytes = 0;
   std::string file_sha256;
   std::int64_t rows = 0;
+  // Data files whose header starts a zstd frame (a plain package): the frame's offset in
+  // the file. Pass two reads such a file on its own.
+  std::map<std::string, std::int64_t> frames;
 };
 
 struct VerifyRequest {
@@ -255,7 +259,9 @@ class PartConsumer {
 // Pass two, part by part: the resources of the package at PATH (those of ONLY) in
 // foreign-key order, each resource's whole SHA-256 checked unless CHECK_HASHES is false (for
 // a reader that only helps another one, which checks them). Fails (65) when the file changed
-// since pass one.
+// since pass one. When every part starts a zstd frame and has its own SHA-256, each part
+// taken is read from its frame and checked against its own hash, and a part not taken is
+// not read at all.
 Status read_package_parts(const fs::path& path, const VerifiedPackage& package,
                           const EnvelopeOpeners& openers, PartConsumer& consumer,
                           const std::vector<std::string>* only = nullptr, bool check_hashes = true);

@@ -29,6 +29,7 @@ struct OpenPackage {
   StreamDigest digest;
   std::unique_ptr<ByteSource> raw, opened, plain;
   bool encrypted = false;
+  std::vector<FrameStart> frames;  // of a plain package, when asked for
 
   // Read to the very end: the envelope's final chunk, the zstd frame's end, nothing after.
   Status drain() {
@@ -63,7 +64,8 @@ Result<Fd> open_file(const fs::path& path, bool& encrypted) {
 }
 
 Result<std::unique_ptr<OpenPackage>> open_package(const fs::path& path,
-                                                  const EnvelopeOpeners& openers) {
+                                                  const EnvelopeOpeners& openers,
+                                                  bool frames = false) {
   auto open = std::make_unique<OpenPackage>();
   auto fd = open_file(path, open->encrypted);
   if (!fd) return fd.error();
@@ -77,8 +79,10 @@ Result<std::unique_ptr<OpenPackage>> open_package(const fs::path& path,
       return tampered("envelope metadata: not an export package");
     open->opened = envelope_source(std::move(*reader));
   }
+  // The compressed offsets of a plain package are those of the file.
   open->plain =
-      zstd_source(async_source(borrowed_source(open->opened ? *open->opened : *open->raw)));
+      zstd_source(async_source(borrowed_source(open->opened ? *open->opened : *open->raw)),
+                  frames && !open->encrypted ? &open->frames : nullptr);
   return open;
 }
 
@@ -101,6 +105,7 @@ struct Seen {
   bool csv_counted = true, jsonl_counted = true;
   RowCounter csv{DataFormat::csv}, jsonl{DataFormat::jsonl};
   std::size_t position = 0;
+  std::optional<std::int64_t> frame;  // the compressed offset of a frame that starts here
 };
 
 // Hashes and counts the bytes of one data file (on a thread of its own, under async_sink).
@@ -156,7 +161,7 @@ Result<bool> package_encrypted(const fs::path& path) {
 }
 
 Result<VerifiedPackage> verify_package(const fs::path& path, const VerifyRequest& request) {
-  auto open = open_package(path, request.openers);
+  auto open = open_package(path, request.openers, true);
   if (!open) return open.error();
   ArchiveReader archive(*(*open)->plain);
   std::map<std::string, Seen> seen;
@@ -180,6 +185,12 @@ Result<VerifiedPackage> verify_package(const fs::path& path, const VerifyRequest
     }
     Seen& s = seen[name];
     s.position = seen.size();
+    // The decompressor has read past this header, so a frame that starts there is known.
+    const auto& frames = (*open)->frames;
+    std::int64_t at = archive.header_position();
+    auto frame = std::lower_bound(frames.begin(), frames.end(), at,
+                                  [](const FrameStart& f, std::int64_t v) { return f.plain < v; });
+    if (frame != frames.end() && frame->plain == at) s.frame = frame->compressed;
     s.csv_counted = !ends_with(name, ".jsonl");
     s.jsonl_counted = !ends_with(name, ".csv");
     // Hashing and counting overlap with decompressing and reading the archive.
@@ -256,6 +267,8 @@ Result<VerifiedPackage> verify_package(const fs::path& path, const VerifyRequest
                          {"found", std::to_string(rows)}});
     out.rows += rows;
   }
+  for (const auto& [name, s] : seen)
+    if (s.frame) out.frames[name] = *s.frame;
   if (listed != seen.size())
     for (const auto& [name, s] : seen) {
       bool found = false;
@@ -267,6 +280,69 @@ Result<VerifiedPackage> verify_package(const fs::path& path, const VerifyRequest
   return out;
 }
 
+namespace {
+
+// True when each part of the resources in ORDER can be read on its own: a plain package
+// whose data files each start a zstd frame, every part with its size and SHA-256.
+bool parts_seekable(const VerifiedPackage& package, const std::vector<std::size_t>& order) {
+  if (package.encrypted) return false;
+  for (std::size_t i : order)
+    for (const Part& part : package.manifest.resources[i].parts)
+      if (part.sha256.empty() || part.bytes < 0 || !package.frames.count(part.path)) return false;
+  return true;
+}
+
+// One data file of a plain package, read from the frame that starts at its header (OFFSET in
+// FD), into CONSUMER. Its name, size and SHA-256 must be those pass one checked.
+Status read_part_at(int fd, const fs::path& path, std::int64_t offset, const Part& part,
+                    PartConsumer& consumer) {
+  if (::lseek(fd, offset, SEEK_SET) < 0) return io_error(path, errno);
+  auto plain = zstd_source(fd_source(fd));
+  ArchiveReader archive(*plain);
+  bool end = false;
+  auto entry = next_data_entry(archive, end);
+  if (!entry) return entry.error();
+  if (end || entry->name != part.path || entry->size != part.bytes)
+    return tampered("the package changed after it was checked");
+  Sha256 hash;
+  std::int64_t bytes = 0;
+  for (;;) {
+    auto block = archive.read();
+    if (!block) return block.error();
+    if (block->empty()) break;
+    hash.update(*block);
+    bytes += static_cast<std::int64_t>(block->size());
+    if (Status fed = consumer.data(*block); !fed) return fed;
+  }
+  if (bytes != part.bytes || hash.hex() != part.sha256)
+    return tampered("the package changed after it was checked");
+  return {};
+}
+
+// Pass two when every part can be read on its own: a part nobody takes is not read at all.
+Status read_parts_seeking(const fs::path& path, const VerifiedPackage& package,
+                          const std::vector<std::size_t>& order, PartConsumer& consumer) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return io_error(path, errno);
+  for (std::size_t i : order) {
+    const Resource& r = package.manifest.resources[i];
+    for (std::size_t p = 0; p < r.parts.size(); ++p) {
+      check_interrupted();
+      if (!consumer.take_part(r, p)) continue;
+      if (Status begun = consumer.begin_part(r, p); !begun) return begun;
+      const Part& part = r.parts[p];
+      if (Status read = read_part_at(fd.get(), path, package.frames.at(part.path), part, consumer);
+          !read)
+        return read;
+      if (Status ended = consumer.end_part(r, p); !ended) return ended;
+    }
+    if (Status ended = consumer.end_resource(r); !ended) return ended;
+  }
+  return {};
+}
+
+}  // namespace
+
 Status read_package_parts(const fs::path& path, const VerifiedPackage& package,
                           const EnvelopeOpeners& openers, PartConsumer& consumer,
                           const std::vector<std::string>* only, bool check_hashes) {
@@ -275,6 +351,7 @@ Status read_package_parts(const fs::path& path, const VerifiedPackage& package,
   for (std::size_t i : foreign_key_order(resources))
     if (!only || std::find(only->begin(), only->end(), resources[i].name) != only->end())
       order.push_back(i);
+  if (parts_seekable(package, order)) return read_parts_seeking(path, package, order, consumer);
   std::size_t next = 0;  // position in ORDER of the resource being read
   // Read the file again from the start while resources remain that were stored earlier than
   // the one before them in foreign-key order.

@@ -123,6 +123,8 @@ class ResourceWriter {
   }
 
   Status write_part(Part part, const std::string& data) {
+    // Each data file starts a zstd frame: an importer can read it without what comes before.
+    if (Status framed = m_archive.start_frame(); !framed) return framed;
     if (Status added = m_archive.add_bytes(part.path, data, 0644, m_mtime); !added) return added;
     m_resource.parts.push_back(std::move(part));
     return {};
@@ -186,7 +188,7 @@ Result<ExportOutcome> write_package(Database& db, const ExportRequest& request, 
                               request.compression_level, request.threads);
   if (!output) return output.error();
   ByteSink* compressed = output->compressed.get();
-  ArchiveWriter archive(*compressed);
+  ArchiveWriter archive(*compressed, false);
 
   ExportOutcome outcome;
   Manifest& manifest = outcome.manifest;

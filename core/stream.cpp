@@ -107,10 +107,19 @@ class ZstdSink : public ByteSink {
     }
   }
 
-  Status write(std::string_view data) override { return drive(data, ZSTD_e_continue); }
+  Status write(std::string_view data) override {
+    m_in_frame = m_in_frame || !data.empty();
+    return drive(data, ZSTD_e_continue);
+  }
   Status finish() override {
     if (Status ended = drive({}, ZSTD_e_end); !ended) return ended;
     return m_next->finish();
+  }
+  // The next write starts a new frame, with the same parameters (no empty frame is made).
+  Status end_frame() override {
+    if (!m_in_frame) return {};
+    m_in_frame = false;
+    return drive({}, ZSTD_e_end);
   }
 
  private:
@@ -132,12 +141,18 @@ class ZstdSink : public ByteSink {
   std::unique_ptr<ByteSink> m_next;
   std::unique_ptr<ZSTD_CCtx, CctxDeleter> m_ctx;
   std::vector<char> m_out;
+  bool m_in_frame = false;
 };
 
 class ZstdSource : public ByteSource {
  public:
-  explicit ZstdSource(std::unique_ptr<ByteSource> source)
-      : m_source(std::move(source)), m_ctx(ZSTD_createDCtx()), m_in(ZSTD_DStreamInSize()) {}
+  ZstdSource(std::unique_ptr<ByteSource> source, std::vector<FrameStart>* frames)
+      : m_source(std::move(source)),
+        m_ctx(ZSTD_createDCtx()),
+        m_in(ZSTD_DStreamInSize()),
+        m_frames(frames) {
+    if (m_frames) m_frames->push_back({0, 0});
+  }
 
   Result<std::size_t> read(char* buffer, std::size_t size) override {
     ZSTD_outBuffer out{buffer, size, 0};
@@ -149,16 +164,22 @@ class ZstdSource : public ByteSource {
           if (m_frame_open) return make_error(ExitCode::data_error, "core.zstd.truncated");
           return std::size_t{0};
         }
+        m_in_base += static_cast<std::int64_t>(m_in_size);
         m_in_size = *got;
         m_in_pos = 0;
       }
       ZSTD_inBuffer in{m_in.data(), m_in_size, m_in_pos};
+      std::size_t before = out.pos;
       std::size_t hint = ZSTD_decompressStream(m_ctx.get(), &out, &in);
       if (ZSTD_isError(hint))
         return make_error(ExitCode::data_error, "core.zstd.corrupt",
                           {{"reason", ZSTD_getErrorName(hint)}});
       m_in_pos = in.pos;
+      m_plain += static_cast<std::int64_t>(out.pos - before);
       m_frame_open = hint != 0;
+      // 0: a frame is decoded and flushed, and the input stops at its end.
+      if (hint == 0 && m_frames)
+        m_frames->push_back({m_in_base + static_cast<std::int64_t>(m_in_pos), m_plain});
     }
     return out.pos;
   }
@@ -168,6 +189,8 @@ class ZstdSource : public ByteSource {
   std::unique_ptr<ZSTD_DCtx, DctxDeleter> m_ctx;
   std::vector<char> m_in;
   std::size_t m_in_size = 0, m_in_pos = 0;
+  std::int64_t m_in_base = 0, m_plain = 0;  // bytes read before m_in; bytes produced
+  std::vector<FrameStart>* m_frames;
   bool m_frame_open = false;
 };
 
@@ -453,8 +476,9 @@ std::unique_ptr<ByteSource> envelope_source(EnvelopeReader reader) {
 std::unique_ptr<ByteSink> zstd_sink(std::unique_ptr<ByteSink> next, int level, int threads) {
   return std::make_unique<ZstdSink>(std::move(next), level, threads);
 }
-std::unique_ptr<ByteSource> zstd_source(std::unique_ptr<ByteSource> source) {
-  return std::make_unique<ZstdSource>(std::move(source));
+std::unique_ptr<ByteSource> zstd_source(std::unique_ptr<ByteSource> source,
+                                        std::vector<FrameStart>* frames) {
+  return std::make_unique<ZstdSource>(std::move(source), frames);
 }
 
 Result<SealedOutput> sealed_output(int fd, StreamDigest& digest,

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "core/crypto.hpp"
 #include "core/envelope.hpp"
@@ -17,6 +19,9 @@ class ByteSink {
   virtual Status write(std::string_view data) = 0;
   // Flush and end the stream (the sink it feeds is finished too).
   virtual Status finish() = 0;
+  // A point where a reader may start: a zstd sink ends its frame here (what follows is a new,
+  // independent frame); other sinks have nothing to do.
+  virtual Status end_frame() { return {}; }
 };
 
 // Where bytes come from; read returns 0 at the end.
@@ -36,10 +41,17 @@ std::unique_ptr<ByteSource> fd_source(int fd);
 std::unique_ptr<ByteSink> envelope_sink(EnvelopeWriter writer);
 std::unique_ptr<ByteSource> envelope_source(EnvelopeReader reader);
 
+// Where a zstd frame starts: its offset in the compressed stream and in the plain one.
+struct FrameStart {
+  std::int64_t compressed = 0, plain = 0;
+};
+
 // zstd compression in front of NEXT (multi-threaded with THREADS > 1), and decompression of
-// what SOURCE yields; corrupt compressed data is 65.
+// what SOURCE yields; corrupt compressed data is 65. With FRAMES, the source records where
+// each frame starts (the first at 0, 0), as far as it has read.
 std::unique_ptr<ByteSink> zstd_sink(std::unique_ptr<ByteSink> next, int level, int threads);
-std::unique_ptr<ByteSource> zstd_source(std::unique_ptr<ByteSource> source);
+std::unique_ptr<ByteSource> zstd_source(std::unique_ptr<ByteSource> source,
+                                        std::vector<FrameStart>* frames = nullptr);
 
 // A sink that hands what it is given to NEXT on a thread of its own (at most MAX_PENDING
 // blocks wait in between), so that encrypting, hashing and writing the output overlap with

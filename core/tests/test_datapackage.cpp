@@ -1,9 +1,12 @@
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <limits>
+#include <map>
 #include <random>
+#include <set>
 
 #include "core/datapackage.hpp"
 #include "core/fs.hpp"
@@ -299,5 +302,110 @@ TEST_CASE("a table larger than a part is written in parts and read back whole", 
     } count;
     REQUIRE(read_package(file, verified, {}, count));
     CHECK(count.rows == 5000);
+  }
+}
+
+namespace {
+
+// Takes the parts WANTED (all when empty) and keeps what each gave.
+struct PartsTaken : PartConsumer {
+  std::set<std::size_t> wanted;
+  std::map<std::size_t, std::string> got;
+  std::size_t current = 0;
+  int resources_ended = 0;
+  bool take_part(const Resource&, std::size_t part) override {
+    return wanted.empty() || wanted.count(part);
+  }
+  Status begin_part(const Resource&, std::size_t part) override {
+    current = part;
+    got[part];
+    return {};
+  }
+  Status data(std::string_view block) override {
+    got[current].append(block);
+    return {};
+  }
+  Status end_part(const Resource&, std::size_t) override { return {}; }
+  Status end_resource(const Resource&) override {
+    ++resources_ended;
+    return {};
+  }
+};
+
+}  // namespace
+
+TEST_CASE("each data file starts a zstd frame: pass two reads the parts it takes alone",
+          "[datapackage]") {
+  test::TempDir dir;
+  auto db = take(open_database("sqlite:" + (dir.path() / "db.sqlite").string()));
+  TableDef def;
+  def.name = "t";
+  def.columns = {{"id", ColumnType::integer, false}, {"txt", ColumnType::text, true}};
+  def.primary_key = {"id"};
+  REQUIRE(db->execute(create_table_sql(def, Engine::sqlite)));
+  REQUIRE(db->execute(
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+      "WHERE i < 3000) INSERT INTO t SELECT i, 'row ' || i || ' ' || hex(randomblob(8)) "
+      "FROM n"));
+  ExportRequest request;
+  request.name = "p";
+  request.tables = {{def, {}, {}, {}}};
+  request.part_bytes = 8192;
+  fs::path file = dir.path() / "p.tar.zst";
+  {
+    Fd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600));
+    take(write_package(*db, request, fd.get()));
+  }
+  VerifiedPackage verified = take(verify_package(file, {}));
+  const Resource& r = verified.manifest.resources[0];
+  REQUIRE(r.parts.size() > 3);
+  // Every data file has its frame, in the order they are stored, the first at the start.
+  REQUIRE(verified.frames.size() == r.parts.size());
+  CHECK(verified.frames.at(r.parts[0].path) == 0);
+  for (std::size_t p = 1; p < r.parts.size(); ++p)
+    CHECK(verified.frames.at(r.parts[p].path) > verified.frames.at(r.parts[p - 1].path));
+
+  SECTION("every part, or some, each exactly as pass one checked it") {
+    PartsTaken all;
+    REQUIRE(read_package_parts(file, verified, {}, all));
+    CHECK(all.resources_ended == 1);
+    REQUIRE(all.got.size() == r.parts.size());
+    std::string whole;
+    for (const auto& [p, bytes] : all.got) {
+      CHECK(sha256_hex(bytes) == r.parts[p].sha256);
+      whole += bytes;
+    }
+    CHECK(sha256_hex(whole) == r.sha256);
+
+    PartsTaken some;
+    some.wanted = {1, r.parts.size() - 1};
+    REQUIRE(read_package_parts(file, verified, {}, some));
+    CHECK(some.resources_ended == 1);
+    REQUIRE(some.got.size() == 2);
+    CHECK(some.got.at(1) == all.got.at(1));
+    CHECK(some.got.at(r.parts.size() - 1) == all.got.at(r.parts.size() - 1));
+  }
+  SECTION("a package without frames is read from the start, to the same bytes") {
+    PartsTaken all, again;
+    REQUIRE(read_package_parts(file, verified, {}, all));
+    VerifiedPackage old = verified;
+    old.frames.clear();
+    REQUIRE(read_package_parts(file, old, {}, again));
+    CHECK(again.got == all.got);
+  }
+  SECTION("a byte changed after the check is caught in the part that holds it") {
+    std::int64_t at = verified.frames.at(r.parts[2].path) + 40;
+    Fd fd(::open(file.c_str(), O_RDWR));
+    char byte = 0;
+    REQUIRE(::pread(fd.get(), &byte, 1, at) == 1);
+    byte = static_cast<char>(byte ^ 0x20);
+    REQUIRE(::pwrite(fd.get(), &byte, 1, at) == 1);
+    PartsTaken others;
+    others.wanted = {0, 1};
+    CHECK(read_package_parts(file, verified, {}, others));  // part 2 is not read
+    PartsTaken all;
+    auto read = read_package_parts(file, verified, {}, all);
+    REQUIRE_FALSE(read);
+    CHECK(read.error().code == ExitCode::data_error);
   }
 }
