@@ -92,7 +92,8 @@ std::string quote_identifier(std::string_view name) {
   return out + "\"";
 }
 
-std::string create_table_sql(const TableDef& table, Engine engine, bool with_unique_keys) {
+std::string create_table_sql(const TableDef& table, Engine engine, bool with_unique_keys,
+                             bool with_primary_key) {
   std::string sql = "CREATE TABLE " + quote_identifier(table.name) + " (";
   bool first = true;
   for (const auto& column : table.columns) {
@@ -100,7 +101,8 @@ std::string create_table_sql(const TableDef& table, Engine engine, bool with_uni
            engine_type_name(column.type, engine) + (column.nullable ? "" : " NOT NULL");
     first = false;
   }
-  if (!table.primary_key.empty()) sql += ", PRIMARY KEY (" + column_list(table.primary_key) + ")";
+  if (!table.primary_key.empty() && (with_primary_key || engine == Engine::sqlite))
+    sql += ", PRIMARY KEY (" + column_list(table.primary_key) + ")";
   if (with_unique_keys)
     for (const auto& key : table.unique_keys) sql += ", UNIQUE (" + column_list(key) + ")";
   // SQLite cannot add a foreign key later: it is declared here and checked after a load.
@@ -136,8 +138,12 @@ std::vector<std::pair<std::string, std::string>> foreign_key_sql(const TableDef&
 }
 
 std::vector<std::string> create_index_sql(const TableDef& table, Engine engine,
-                                          bool with_unique_keys, bool with_foreign_keys) {
+                                          bool with_unique_keys, bool with_foreign_keys,
+                                          bool with_primary_key) {
   std::vector<std::string> out;
+  if (with_primary_key && engine == Engine::postgresql && !table.primary_key.empty())
+    out.push_back("ALTER TABLE " + quote_identifier(table.name) + " ADD PRIMARY KEY (" +
+                  column_list(table.primary_key) + ")");
   auto index_name = [&](const std::vector<std::string>& columns, const char* suffix) {
     return key_index_name(table, columns, suffix);
   };

@@ -233,12 +233,16 @@ Status each_key_batch(Database& db, const TableDef& def,
 std::string update_by_key_sql(const std::string& table, const std::vector<std::string>& key,
                               const std::vector<std::string>& set);
 
-// SQL for the table, its keys and indexes in ENGINE's dialect.
-std::string create_table_sql(const TableDef& table, Engine engine, bool with_unique_keys = true);
+// SQL for the table, its keys and indexes in ENGINE's dialect; without WITH_PRIMARY_KEY on
+// PostgreSQL only (the key is then built after a load, faster than kept up row by row).
+std::string create_table_sql(const TableDef& table, Engine engine, bool with_unique_keys = true,
+                             bool with_primary_key = true);
 // The statements that add TABLE's keys and indexes after a load; on PostgreSQL the foreign
-// keys too, unless WITH_FOREIGN_KEYS is false (foreign_key_sql gives them apart).
+// keys too, unless WITH_FOREIGN_KEYS is false (foreign_key_sql gives them apart), and the
+// primary key first with WITH_PRIMARY_KEY.
 std::vector<std::string> create_index_sql(const TableDef& table, Engine engine,
-                                          bool with_unique_keys, bool with_foreign_keys = true);
+                                          bool with_unique_keys, bool with_foreign_keys = true,
+                                          bool with_primary_key = false);
 // PostgreSQL: ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY for each of TABLE's foreign keys,
 // NOT VALID when asked (checked later by VALIDATE CONSTRAINT), with the constraint's name.
 std::vector<std::pair<std::string, std::string>> foreign_key_sql(const TableDef& table,

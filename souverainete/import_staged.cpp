@@ -147,7 +147,7 @@ class PartLoader : public package::PartConsumer {
       if (!state.passed || state.keyed || state.loaded < r.parts.size()) return {};
       state.keyed = true;
     }
-    for (const auto& sql : create_index_sql(r.def, Engine::postgresql, true, false))
+    for (const auto& sql : create_index_sql(r.def, Engine::postgresql, true, false, true))
       if (Status made = m_db.execute(sql); !made) return made;
     return {};
   }
@@ -310,7 +310,7 @@ Result<Json> load_postgres_staged(const StagedLoad& load) {
   // Autovacuum would scan the tables while they fill, and hold up the keys: off until the swap.
   const std::string autovacuum = " (autovacuum_enabled, toast.autovacuum_enabled)";
   for (const auto& r : resources) {
-    if (Status made = db.execute(create_table_sql(r.def, Engine::postgresql, false)); !made)
+    if (Status made = db.execute(create_table_sql(r.def, Engine::postgresql, false, false)); !made)
       return made.error();
     if (Status off = db.execute("ALTER TABLE " + quote_identifier(r.def.name) + " SET" +
                                 " (autovacuum_enabled = off, toast.autovacuum_enabled = off)");
