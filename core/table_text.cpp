@@ -84,10 +84,17 @@ void append_csv_text(std::string& out, std::string_view text) {
     out += text;
     return;
   }
+  // Copied a run at a time, each quote doubled.
   out += '"';
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
+  for (std::size_t from = 0;;) {
+    std::size_t quote = text.find('"', from);
+    if (quote == std::string_view::npos) {
+      out.append(text.substr(from));
+      break;
+    }
+    out.append(text.substr(from, quote + 1 - from));
+    out += '"';
+    from = quote + 1;
   }
   out += '"';
 }
