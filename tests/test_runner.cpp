@@ -238,15 +238,17 @@ TEST_CASE("every run writes metrics that promtool accepts", "[cli][metrics]") {
 TEST_CASE("eight tools running at once leave one valid audit chain", "[cli][audit]") {
   Workspace ws;
   std::vector<std::thread> threads;
-  std::vector<int> codes(8, -1);
+  std::vector<RunResult> runs(8);
   for (int i = 0; i < 8; ++i)
     threads.emplace_back([&, i] {
-      codes[i] = ws.run(i % 2 ? "audit" : "check_config",
-                        i % 2 ? std::vector<std::string>{"show"} : std::vector<std::string>{})
-                     .code;
+      runs[i] = ws.run(i % 2 ? "audit" : "check_config",
+                       i % 2 ? std::vector<std::string>{"show"} : std::vector<std::string>{});
     });
   for (auto& t : threads) t.join();
-  for (int code : codes) CHECK(code == 0);
+  for (const auto& r : runs) {
+    INFO("exit " << r.code << ": " << r.err);
+    CHECK(r.code == 0);
+  }
   auto verify = ws.run("audit", {"verify", "--json"});
   CHECK(verify.code == 0);
   CHECK(Json::parse(verify.out)["records"] == 8);

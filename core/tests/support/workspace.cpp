@@ -127,7 +127,13 @@ RunResult Workspace::run(const std::string& tool, const std::vector<std::string>
   request.timeout = std::chrono::seconds(120);
   auto outcome = run_process(request);
   if (!outcome) throw std::runtime_error("cannot run " + tool);
-  return {outcome->exit_code, outcome->out, outcome->err};
+  RunResult result{outcome->exit_code, outcome->out, outcome->err};
+  // A run that did not end by itself says why, for the test's report.
+  if (outcome->timed_out) result.err += "\n[test: killed after 120 s]";
+  if (outcome->interrupted) result.err += "\n[test: the test program was interrupted]";
+  if (outcome->term_signal)
+    result.err += "\n[test: signal " + std::to_string(outcome->term_signal) + "]";
+  return result;
 }
 
 }  // namespace dihya::test
