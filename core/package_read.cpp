@@ -23,6 +23,11 @@ Error tampered(const std::string& what) {
   return make_error(ExitCode::data_error, "core.package.tampered", {{"what", what}});
 }
 
+// Pass two read other bytes than pass one checked.
+Error changed_since_checked() {
+  return tampered("the package changed after it was checked");
+}
+
 // The chain that turns the package file into its tar stream.
 struct OpenPackage {
   Fd fd;
@@ -302,8 +307,7 @@ Status read_part_at(int fd, const fs::path& path, std::int64_t offset, const Par
   bool end = false;
   auto entry = next_data_entry(archive, end);
   if (!entry) return entry.error();
-  if (end || entry->name != part.path || entry->size != part.bytes)
-    return tampered("the package changed after it was checked");
+  if (end || entry->name != part.path || entry->size != part.bytes) return changed_since_checked();
   Sha256 hash;
   std::int64_t bytes = 0;
   for (;;) {
@@ -314,8 +318,7 @@ Status read_part_at(int fd, const fs::path& path, std::int64_t offset, const Par
     bytes += static_cast<std::int64_t>(block->size());
     if (Status fed = consumer.data(*block); !fed) return fed;
   }
-  if (bytes != part.bytes || hash.hex() != part.sha256)
-    return tampered("the package changed after it was checked");
+  if (bytes != part.bytes || hash.hex() != part.sha256) return changed_since_checked();
   return {};
 }
 
@@ -393,8 +396,7 @@ Status read_package_parts(const fs::path& path, const VerifiedPackage& package,
       ++next;
     }
     if (Status drained = (*open)->drain(); !drained) return drained;
-    if ((*open)->digest.sha.hex() != package.file_sha256)
-      return tampered("the package changed after it was checked");
+    if ((*open)->digest.sha.hex() != package.file_sha256) return changed_since_checked();
     if (next == start) return tampered("a resource's parts are missing");
   }
   return {};

@@ -254,31 +254,44 @@ TEST_CASE("signatures hold only over the exact manifest and for trusted keys", "
   CHECK_FALSE(check_signature(Json::object(), "manifest", {}).ok());
 }
 
-TEST_CASE("a table larger than a part is written in parts and read back whole", "[datapackage]") {
-  test::TempDir dir;
-  std::string url = "sqlite:" + (dir.path() / "db.sqlite").string();
-  auto db = take(open_database(url));
+namespace {
+
+TableDef text_table() {
   TableDef def;
   def.name = "t";
   def.columns = {{"id", ColumnType::integer, false}, {"txt", ColumnType::text, true}};
   def.primary_key = {"id"};
-  REQUIRE(db->execute(create_table_sql(def, Engine::sqlite)));
-  REQUIRE(
-      db->execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
-                  "WHERE i < 5000) INSERT INTO t SELECT i, 'row ' || i || ', \"quoted\"' "
-                  "FROM n"));
+  return def;
+}
+
+// A SQLite table t(id, txt) of ROWS rows, txt given by TEXT (an SQL expression of i).
+std::unique_ptr<Database> table_of_rows(const fs::path& dir, int rows, const std::string& text) {
+  auto db = take(open_database("sqlite:" + (dir / "db.sqlite").string()));
+  REQUIRE(db->execute(create_table_sql(text_table(), Engine::sqlite)));
+  REQUIRE(db->execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+                      std::to_string(rows) + ") INSERT INTO t SELECT i, " + text + " FROM n"));
+  return db;
+}
+
+// Table t of DB exported to FILE in parts of PART_BYTES.
+ExportOutcome export_table(Database& db, const fs::path& file, std::size_t part_bytes) {
+  ExportRequest request;
+  request.name = "p";
+  request.tables = {{text_table(), {}, {}, {}}};
+  request.part_bytes = part_bytes;
+  Fd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600));
+  return take(write_package(db, request, fd.get()));
+}
+
+}  // namespace
+
+TEST_CASE("a table larger than a part is written in parts and read back whole", "[datapackage]") {
+  test::TempDir dir;
+  auto db = table_of_rows(dir.path(), 5000, "'row ' || i || ', \"quoted\"'");
   for (std::size_t part_bytes : {std::size_t{4096}, std::size_t{1} << 20}) {
     INFO(part_bytes);
-    ExportRequest request;
-    request.name = "p";
-    request.tables = {{def, {}, {}, {}}};
-    request.part_bytes = part_bytes;
     fs::path file = dir.path() / ("p" + std::to_string(part_bytes) + ".tar.zst");
-    ExportOutcome outcome;
-    {
-      Fd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600));
-      outcome = take(write_package(*db, request, fd.get()));
-    }
+    ExportOutcome outcome = export_table(*db, file, part_bytes);
     const Resource& written = outcome.manifest.resources[0];
     CHECK((written.parts.size() > 1) == (part_bytes == 4096));
     CHECK(written.rows == 5000);
@@ -337,25 +350,9 @@ struct PartsTaken : PartConsumer {
 TEST_CASE("each data file starts a zstd frame: pass two reads the parts it takes alone",
           "[datapackage]") {
   test::TempDir dir;
-  auto db = take(open_database("sqlite:" + (dir.path() / "db.sqlite").string()));
-  TableDef def;
-  def.name = "t";
-  def.columns = {{"id", ColumnType::integer, false}, {"txt", ColumnType::text, true}};
-  def.primary_key = {"id"};
-  REQUIRE(db->execute(create_table_sql(def, Engine::sqlite)));
-  REQUIRE(db->execute(
-      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
-      "WHERE i < 3000) INSERT INTO t SELECT i, 'row ' || i || ' ' || hex(randomblob(8)) "
-      "FROM n"));
-  ExportRequest request;
-  request.name = "p";
-  request.tables = {{def, {}, {}, {}}};
-  request.part_bytes = 8192;
+  auto db = table_of_rows(dir.path(), 3000, "'row ' || i || ' ' || hex(randomblob(8))");
   fs::path file = dir.path() / "p.tar.zst";
-  {
-    Fd fd(::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600));
-    take(write_package(*db, request, fd.get()));
-  }
+  export_table(*db, file, 8192);
   VerifiedPackage verified = take(verify_package(file, {}));
   const Resource& r = verified.manifest.resources[0];
   REQUIRE(r.parts.size() > 3);
