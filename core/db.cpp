@@ -383,7 +383,7 @@ Result<std::unique_ptr<BulkUpdater>> Database::bulk_update(const TableDef& table
 }
 
 Result<std::unique_ptr<CsvCopy>> Database::copy_csv(const TableDef&,
-                                                    const std::vector<std::string>&, bool) {
+                                                    const std::vector<std::string>&, bool, bool) {
   return make_error(ExitCode::failure, "core.db.no_csv_copy");
 }
 

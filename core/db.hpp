@@ -136,7 +136,12 @@ class Database {
   virtual Engine engine() const = 0;
   virtual Status execute(std::string_view sql) = 0;
   virtual Result<std::unique_ptr<Statement>> prepare(std::string_view sql) = 0;
-  virtual Result<std::unique_ptr<BulkLoader>> bulk_load(const TableDef& table) = 0;
+  // FREEZE (PostgreSQL): the rows go in already frozen, which spares every later reader the
+  // work of marking them; only for a table created in the current transaction.
+  virtual Result<std::unique_ptr<BulkLoader>> bulk_load(const TableDef& table, bool freeze) = 0;
+  Result<std::unique_ptr<BulkLoader>> bulk_load(const TableDef& table) {
+    return bulk_load(table, false);
+  }
   // Update TABLE's SET columns in the rows found by its KEY columns (a prepared UPDATE per
   // row; PostgreSQL: COPY into a temporary table, then one UPDATE … FROM per flush).
   virtual Result<std::unique_ptr<BulkUpdater>> bulk_update(const TableDef& table,
@@ -144,10 +149,10 @@ class Database {
                                                            const std::vector<std::string>& set);
   // PostgreSQL: COPY TABLE's columns FROM CSV text, whose first line is (HEADER) a header
   // naming them in that order (checked where the server can); an unquoted empty cell is NULL
-  // except in the NOT_NULL columns. Other engines: 1 (not offered).
+  // except in the NOT_NULL columns; FREEZE as for bulk_load. Other engines: 1 (not offered).
   virtual Result<std::unique_ptr<CsvCopy>> copy_csv(const TableDef& table,
                                                     const std::vector<std::string>& not_null,
-                                                    bool header);
+                                                    bool header, bool freeze);
   virtual Result<std::vector<std::string>> table_names() = 0;
   virtual Result<TableDef> describe_table(const std::string& table) = 0;
   // Speed up a large load: the engine's pragmas or session settings; undone by end_bulk.

@@ -360,11 +360,12 @@ class PgDatabase : public Database {
     return std::unique_ptr<Statement>(new PgStatement(m_conn.get(), number_placeholders(sql)));
   }
 
-  Result<std::unique_ptr<BulkLoader>> bulk_load(const TableDef& table) override {
+  using Database::bulk_load;
+  Result<std::unique_ptr<BulkLoader>> bulk_load(const TableDef& table, bool freeze) override {
     std::string sql = "COPY " + quote_identifier(table.name) + " (";
     for (std::size_t i = 0; i < table.columns.size(); ++i)
       sql += (i ? ", " : "") + quote_identifier(table.columns[i].name);
-    sql += ") FROM STDIN";
+    sql += freeze ? ") FROM STDIN WITH (FREEZE)" : ") FROM STDIN";
     ResultHandle result(PQexec(m_conn.get(), sql.c_str()));
     if (PQresultStatus(result.get()) != PGRES_COPY_IN)
       return pg_error(m_conn.get(), result.get(), sql);
@@ -376,8 +377,8 @@ class PgDatabase : public Database {
                                                    const std::vector<std::string>& set) override;
 
   Result<std::unique_ptr<CsvCopy>> copy_csv(const TableDef& table,
-                                            const std::vector<std::string>& not_null,
-                                            bool header) override {
+                                            const std::vector<std::string>& not_null, bool header,
+                                            bool freeze) override {
     std::string columns;
     for (std::size_t i = 0; i < table.columns.size(); ++i)
       columns += (i ? ", " : "") + quote_identifier(table.columns[i].name);
@@ -386,6 +387,7 @@ class PgDatabase : public Database {
                       (!header                                   ? "false"
                        : PQserverVersion(m_conn.get()) >= 150000 ? "MATCH"
                                                                  : "true");
+    if (freeze) sql += ", FREEZE";
     if (!not_null.empty()) {
       sql += ", FORCE_NOT_NULL (";
       for (std::size_t i = 0; i < not_null.size(); ++i)

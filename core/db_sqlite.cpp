@@ -199,7 +199,8 @@ class SqliteDatabase : public Database {
     return std::unique_ptr<Statement>(new SqliteStatement(m_db.get(), std::move(stmt)));
   }
 
-  Result<std::unique_ptr<BulkLoader>> bulk_load(const TableDef& table) override {
+  using Database::bulk_load;
+  Result<std::unique_ptr<BulkLoader>> bulk_load(const TableDef& table, bool) override {
     std::string sql = "INSERT INTO " + quote_identifier(table.name) + " (";
     std::string marks = "(";
     for (std::size_t i = 0; i < table.columns.size(); ++i) {

@@ -51,7 +51,7 @@ class TableLoader : public package::RowConsumer {
     }
     // PostgreSQL reads our CSV itself, as fast as it reads anything.
     if (auto not_null = csv_as_is(r, m_db.engine())) {
-      auto copy = m_db.copy_csv(r.def, *not_null, true);
+      auto copy = m_db.copy_csv(r.def, *not_null, true, false);
       if (!copy) return copy.error();
       m_copy = std::move(*copy);
       return {};

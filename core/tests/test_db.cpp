@@ -299,3 +299,52 @@ TEST_CASE("a SQLite snapshot taken while a writer runs is consistent", "[db][sql
         ExitCode::cant_create);
 }
 #endif
+
+#ifdef DIHYA_TEST_ENGINE_POSTGRESQL
+TEST_CASE("a frozen load goes only into a table created in its transaction, and is frozen",
+          "[db][postgres]") {
+  ScratchDatabase scratch(k_test_engine);
+  auto db = scratch.open();
+  TableDef t{"frozen", {{"id", ColumnType::integer, false}, {"label", ColumnType::text, true}},
+             {"id"}, {},
+             {},     {}};
+  {
+    auto tx = Transaction::begin(*db);
+    REQUIRE(tx.ok());
+    require_ok(db->execute(create_table_sql(t, db->engine())));
+    auto copy = db->copy_csv(t, {}, true, true);
+    REQUIRE(copy.ok());
+    std::string text = "id,label\n";
+    for (int i = 0; i < 5000; ++i) text += std::to_string(i) + ",row " + std::to_string(i) + "\n";
+    require_ok((*copy)->write(text));
+    auto copied = (*copy)->finish();
+    REQUIRE(copied.ok());
+    CHECK(*copied == 5000);
+    auto loader = db->bulk_load(t, true);
+    REQUIRE(loader.ok());
+    Field fields[] = {Field::of(std::int64_t{5000}), Field::null()};
+    require_ok((*loader)->add_row(fields, 2));
+    require_ok((*loader)->finish());
+    require_ok(tx->commit());
+  }
+  // Every page of the table is marked all-frozen: no later reader has to mark its rows.
+  require_ok(db->execute("CREATE EXTENSION IF NOT EXISTS pg_visibility"));
+  require_ok(db->execute("ANALYZE frozen"));
+  {
+    auto summary = db->prepare(
+        "SELECT all_frozen, (SELECT relpages FROM pg_class WHERE relname = 'frozen') "
+        "FROM pg_visibility_map_summary('frozen')");
+    REQUIRE(summary.ok());
+    REQUIRE(*(*summary)->step());
+    CHECK((*summary)->get_integer(0) > 0);
+    CHECK((*summary)->get_integer(0) == (*summary)->get_integer(1));
+  }
+  CHECK(*db->count_rows("frozen") == 5001);
+  // A table that exists already cannot take a frozen load: PostgreSQL refuses it.
+  auto tx = Transaction::begin(*db);
+  REQUIRE(tx.ok());
+  auto loader = db->bulk_load(t, true);
+  Status loaded = loader ? (*loader)->finish() : Status{loader.error()};
+  CHECK_FALSE(loaded.ok());
+}
+#endif
