@@ -46,12 +46,13 @@ struct FrameStart {
   std::int64_t compressed = 0, plain = 0;
 };
 
-// zstd compression in front of NEXT (multi-threaded with THREADS > 1, in jobs of JOB_BYTES,
-// 2 MiB when 0), and decompression of what SOURCE yields; corrupt compressed data is 65.
-// With FRAMES, the source records where each frame starts (the first at 0, 0), as far as it
-// has read.
+// zstd compression in front of NEXT, and decompression of what SOURCE yields; corrupt
+// compressed data is 65. The sink is one context with THREADS workers (when > 1); or, with
+// FRAME_BYTES, independent frames of at most that many bytes (end_frame ends one early),
+// THREADS of them compressed at once, so that nothing waits at a frame's end. With FRAMES,
+// the source records where each frame starts (the first at 0, 0), as far as it has read.
 std::unique_ptr<ByteSink> zstd_sink(std::unique_ptr<ByteSink> next, int level, int threads,
-                                    std::size_t job_bytes = 0);
+                                    std::size_t frame_bytes = 0);
 std::unique_ptr<ByteSource> zstd_source(std::unique_ptr<ByteSource> source,
                                         std::vector<FrameStart>* frames = nullptr);
 
@@ -82,16 +83,16 @@ std::unique_ptr<ByteSource> digest_source(std::unique_ptr<ByteSource> source, St
 
 // The output of a backup or a package: FD, under a digest of what is written to it (DIGEST),
 // under the envelope for ENCRYPTION when there is one (METADATA in its header), under zstd at
-// LEVEL on THREADS workers (jobs of JOB_BYTES, as for zstd_sink). Encrypting, hashing and writing
-// run on a thread of their own, beside zstd's workers and whoever writes to compressed. Finishing
-// compressed finishes all.
+// LEVEL on THREADS workers (in frames of FRAME_BYTES, as for zstd_sink). Encrypting, hashing and
+// writing run on a thread of their own, beside zstd's workers and whoever writes to compressed.
+// Finishing compressed finishes all.
 struct SealedOutput {
   std::unique_ptr<ByteSink> file, sealed, compressed;
 };
 Result<SealedOutput> sealed_output(int fd, StreamDigest& digest,
                                    const std::optional<EnvelopeKeys>& encryption,
                                    const Json& metadata, int level, int threads,
-                                   std::size_t job_bytes = 0);
+                                   std::size_t frame_bytes = 0);
 
 // The size and SHA-256 of the whole file at PATH (66 when missing).
 struct FileDigest {

@@ -148,6 +148,20 @@ std::vector<CraftedEntry> read_package_entries(const fs::path& package) {
   return out;
 }
 
+std::optional<std::string> package_plain_bytes(const fs::path& package) {
+  Fd fd(::open(package.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) throw std::runtime_error("cannot open " + package.string());
+  auto source = zstd_source(fd_source(fd.get()));
+  std::string plain;
+  std::vector<char> block(1 << 16);
+  for (;;) {
+    auto got = source->read(block.data(), block.size());
+    if (!got) return std::nullopt;
+    if (*got == 0) return plain;
+    plain.append(block.data(), *got);
+  }
+}
+
 void write_package_entries(const fs::path& package, const std::vector<CraftedEntry>& entries) {
   write_zstd_file(package, crafted_tar(entries));
 }

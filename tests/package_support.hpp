@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,8 @@ std::map<std::string, std::string> resource_hashes(const fs::path& package);
 
 // The entries of a plain package (tar.zst), and a package written from such entries.
 std::vector<CraftedEntry> read_package_entries(const fs::path& package);
+// The tar stream of a plain PACKAGE, or nothing when zstd finds it corrupt.
+std::optional<std::string> package_plain_bytes(const fs::path& package);
 void write_package_entries(const fs::path& package, const std::vector<CraftedEntry>& entries);
 // The entry named NAME of ENTRIES.
 CraftedEntry& entry_named(std::vector<CraftedEntry>& entries, const std::string& name);

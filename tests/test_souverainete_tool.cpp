@@ -194,14 +194,23 @@ TEST_CASE("a tampered package is refused before the database is touched", "[souv
   auto original = read_package_entries(ws.package("a.tar.zst"));
 
   SECTION("a flipped byte in the compressed file") {
+    // zstd ignores a few bits (in a table's padding, say): a flip there changes nothing the
+    // file holds, and is not a change of the package. Every other flip must be refused.
     std::string bytes = read_text(ws.package("a.tar.zst"));
-    for (std::size_t at : {std::size_t{20}, bytes.size() / 2, bytes.size() - 5}) {
+    auto plain = package_plain_bytes(ws.package("a.tar.zst"));
+    REQUIRE(plain);
+    int refused = 0;
+    for (std::size_t i = 1; i < 12; ++i) {
+      std::size_t at = i == 1 ? 20 : i == 11 ? bytes.size() - 5 : bytes.size() * i / 12;
       std::string flipped = bytes;
       flipped[at] = static_cast<char>(flipped[at] ^ 0x01);
       write_text(ws.package("f.tar.zst"), flipped);
       INFO(at);
+      if (package_plain_bytes(ws.package("f.tar.zst")) == plain) continue;
       CHECK(import_into_dest(ws, "f.tar.zst").code == 65);
+      ++refused;
     }
+    CHECK(refused >= 8);
   }
   SECTION("a flipped byte in every resource") {
     for (const auto& entry : original) {

@@ -198,3 +198,56 @@ TEST_CASE("corrupt compressed data is 65", "[archive]") {
   }
   CHECK(failed);
 }
+
+TEST_CASE("independent frames: any size, cut where asked and at the frame size, in order",
+          "[archive]") {
+  TempDir dir;
+  fs::path packed = dir.path() / "frames.zst";
+  auto pack = [&](const std::vector<std::string>& pieces, bool end_after_each) {
+    Fd fd(::open(packed.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600));
+    auto sink = zstd_sink(fd_sink(fd.get()), 3, 2, 1000);
+    for (const auto& piece : pieces) {
+      REQUIRE(sink->write(piece).ok());
+      if (end_after_each) REQUIRE(sink->end_frame().ok());
+    }
+    REQUIRE(sink->finish().ok());
+  };
+  auto unpack = [&](std::vector<FrameStart>& frames) {
+    Fd fd(::open(packed.c_str(), O_RDONLY));
+    auto source = zstd_source(fd_source(fd.get()), &frames);
+    std::string plain;
+    char block[333];
+    for (;;) {
+      auto got = source->read(block, sizeof block);
+      REQUIRE(got.ok());
+      if (*got == 0) return plain;
+      plain.append(block, *got);
+    }
+  };
+  std::vector<FrameStart> frames;
+  pack({}, false);
+  CHECK(unpack(frames).empty());  // an empty stream is still a zstd stream
+
+  // Pieces of many sizes, each ending a frame: a frame starts at each piece and every 1000
+  // bytes within one (the reader notes the end of the last as well), and the bytes come back
+  // in order.
+  std::vector<std::string> pieces;
+  std::string whole;
+  std::vector<std::int64_t> expected{0};
+  for (int i = 0; i < 40; ++i) {
+    std::string piece;
+    for (int j = 0; j < i * 97 % 2600; ++j) piece += static_cast<char>('a' + (i * j) % 26);
+    if (piece.empty()) continue;
+    for (std::size_t at = 1000; at < piece.size(); at += 1000)
+      expected.push_back(static_cast<std::int64_t>(whole.size() + at));
+    whole += piece;
+    expected.push_back(static_cast<std::int64_t>(whole.size()));
+    pieces.push_back(piece);
+  }
+  pack(pieces, true);
+  frames.clear();
+  CHECK(unpack(frames) == whole);
+  std::vector<std::int64_t> starts;
+  for (const auto& f : frames) starts.push_back(f.plain);
+  CHECK(starts == expected);
+}
