@@ -242,8 +242,8 @@ Status read_package(const fs::path& path, const VerifiedPackage& package,
                     const EnvelopeOpeners& openers, RowConsumer& consumer,
                     const std::vector<std::string>* only = nullptr);
 
-// Where pass two puts the stored text of each part, for a consumer that spreads the parts of
-// one resource over several loaders. Only a CSV part 0 starts with the header.
+// Where pass two puts the stored text of each part, for a consumer that loads part by part
+// (the staged PostgreSQL load, a COPY per part). Only a CSV part 0 starts with the header.
 class PartConsumer {
  public:
   virtual ~PartConsumer() = default;
@@ -257,13 +257,12 @@ class PartConsumer {
 };
 
 // Pass two, part by part: the resources of the package at PATH (those of ONLY) in
-// foreign-key order, each resource's whole SHA-256 checked unless CHECK_HASHES is false (for
-// a reader that only helps another one, which checks them). Fails (65) when the file changed
+// foreign-key order, each resource's whole SHA-256 checked. Fails (65) when the file changed
 // since pass one. When every part starts a zstd frame and has its own SHA-256, each part
 // taken is read from its frame and checked against its own hash, and a part not taken is
 // not read at all.
 Status read_package_parts(const fs::path& path, const VerifiedPackage& package,
                           const EnvelopeOpeners& openers, PartConsumer& consumer,
-                          const std::vector<std::string>* only = nullptr, bool check_hashes = true);
+                          const std::vector<std::string>* only = nullptr);
 
 }  // namespace dihya::package

@@ -348,7 +348,7 @@ Status read_parts_seeking(const fs::path& path, const VerifiedPackage& package,
 
 Status read_package_parts(const fs::path& path, const VerifiedPackage& package,
                           const EnvelopeOpeners& openers, PartConsumer& consumer,
-                          const std::vector<std::string>* only, bool check_hashes) {
+                          const std::vector<std::string>* only) {
   const auto& resources = package.manifest.resources;
   std::vector<std::size_t> order;
   for (std::size_t i : foreign_key_order(resources))
@@ -380,7 +380,7 @@ Status read_package_parts(const fs::path& path, const VerifiedPackage& package,
         auto block = archive.read();
         if (!block) return block.error();
         if (block->empty()) break;
-        if (check_hashes) whole.update(*block);
+        whole.update(*block);
         if (taken)
           if (Status fed = consumer.data(*block); !fed) return fed;
       }
@@ -389,7 +389,7 @@ Status read_package_parts(const fs::path& path, const VerifiedPackage& package,
       if (++part < r.parts.size()) continue;
       // Each part was checked by pass one; the whole resource's hash is checked here too
       // (before the load commits), which is all a package without part hashes has.
-      if (std::string hash = whole.hex(); check_hashes && !r.sha256.empty() && hash != r.sha256)
+      if (std::string hash = whole.hex(); !r.sha256.empty() && hash != r.sha256)
         return tampered("SHA-256 of resource " + r.name);
       if (Status ended = consumer.end_resource(r); !ended) return ended;
       part = 0;

@@ -306,8 +306,8 @@ TEST_CASE("a frozen load goes only into a table created in its transaction, and 
   ScratchDatabase scratch(k_test_engine);
   auto db = scratch.open();
   TableDef t{"frozen", {{"id", ColumnType::integer, false}, {"label", ColumnType::text, true}},
-             {"id"}, {},
-             {},     {}};
+             {"id"},   {},
+             {},       {}};
   {
     auto tx = Transaction::begin(*db);
     REQUIRE(tx.ok());
