@@ -23,6 +23,11 @@ struct CivilDate {
 CivilDate civil_from_days(std::int64_t days);
 std::int64_t days_from_civil(int year, int month, int day);
 
+// Whether YEAR-MONTH-DAY is a day of the proleptic Gregorian calendar (no 31 June).
+bool date_exists(int year, int month, int day);
+// The N decimal digits of TEXT at AT, as a number; false when one is not a digit.
+bool fixed_digits(std::string_view text, std::size_t at, std::size_t n, int& value);
+
 // Parse "2026-11-24", "2026-11-24T20:55:51Z", with optional fraction and offset.
 std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text);
 

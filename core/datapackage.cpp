@@ -450,16 +450,24 @@ std::vector<std::size_t> foreign_key_order(const std::vector<Resource>& resource
   return order;
 }
 
+bool is_canonical_timestamp(std::string_view t) {
+  int year, month, day, hour, minute, second;
+  if (t.size() < 20 || t.back() != 'Z' || t[4] != '-' || t[7] != '-' || t[10] != 'T' ||
+      t[13] != ':' || t[16] != ':' || !fixed_digits(t, 0, 4, year) ||
+      !fixed_digits(t, 5, 2, month) || !fixed_digits(t, 8, 2, day) ||
+      !fixed_digits(t, 11, 2, hour) || !fixed_digits(t, 14, 2, minute) ||
+      !fixed_digits(t, 17, 2, second) || !date_exists(year, month, day) || hour > 23 ||
+      minute > 59 || second > 59)
+    return false;
+  if (t.size() == 20) return true;
+  if (t[19] != '.' || t.size() < 22 || t.size() > 30 || t[t.size() - 2] == '0') return false;
+  for (std::size_t i = 20; i + 1 < t.size(); ++i)
+    if (t[i] < '0' || t[i] > '9') return false;
+  return true;
+}
+
 std::optional<std::string> canonical_timestamp(std::string_view t) {
-  auto digits = [&](std::size_t at, std::size_t n, int& value) {
-    if (at + n > t.size()) return false;
-    value = 0;
-    for (std::size_t i = at; i < at + n; ++i) {
-      if (t[i] < '0' || t[i] > '9') return false;
-      value = value * 10 + (t[i] - '0');
-    }
-    return true;
-  };
+  auto digits = [&](std::size_t at, std::size_t n, int& v) { return fixed_digits(t, at, n, v); };
   int year, month, day, hour = 0, minute = 0, second = 0;
   if (!digits(0, 4, year) || t.size() < 10 || t[4] != '-' || !digits(5, 2, month) || t[7] != '-' ||
       !digits(8, 2, day) || month < 1 || month > 12 || day < 1 || day > 31)

@@ -77,6 +77,9 @@ std::vector<std::size_t> foreign_key_order(const std::vector<Resource>& resource
 // fraction's trailing zeros cut, from RFC 3339 / ISO 8601 text with any offset; nullopt when
 // TEXT is not one.
 std::optional<std::string> canonical_timestamp(std::string_view text);
+// Whether TEXT is already in that form: "YYYY-MM-DDTHH:MM:SS[.f]Z", a day that exists, no
+// trailing zero in the fraction.
+bool is_canonical_timestamp(std::string_view text);
 
 // Writes one resource's rows as CSV or JSON Lines text (docs/export-format.md §3).
 class RowEncoder {
@@ -99,7 +102,8 @@ class RowEncoder {
 class RowDecoder {
  public:
   using Visit = std::function<Status(const Field* fields, std::size_t count)>;
-  explicit RowDecoder(const Resource& resource);
+  // CHECK_JSON false leaves JSON to the database, which checks it as it stores it.
+  explicit RowDecoder(const Resource& resource, bool check_json = true);
   // Decode the complete rows of DATA (after what an earlier call left over) and hand each to
   // VISIT; the fields point into memory valid until the next call.
   Status feed(std::string_view data, const Visit& visit);
@@ -126,6 +130,7 @@ class RowDecoder {
   std::string m_buffer;               // the block being decoded; fields point into it
   std::size_t m_used = 0;             // its bytes decoded so far
   bool m_header_pending;
+  bool m_check_json;
   std::int64_t m_rows = 0;
   std::int64_t m_line = 0;
 };

@@ -142,6 +142,11 @@ class Database {
   Result<std::unique_ptr<BulkLoader>> bulk_load(const TableDef& table) {
     return bulk_load(table, false);
   }
+  // The same for rows as package::RowDecoder gives them (typed as pg_copy.hpp says), which
+  // PostgreSQL takes in its binary form unless a column is numeric.
+  virtual Result<std::unique_ptr<BulkLoader>> load_decoded(const TableDef& table, bool freeze) {
+    return bulk_load(table, freeze);
+  }
   // Update TABLE's SET columns in the rows found by its KEY columns (a prepared UPDATE per
   // row; PostgreSQL: COPY into a temporary table, then one UPDATE … FROM per flush).
   virtual Result<std::unique_ptr<BulkUpdater>> bulk_update(const TableDef& table,

@@ -1,4 +1,5 @@
 #include "core/db_engines.hpp"
+#include "core/pg_copy.hpp"
 #include "dihya_build_config.h"
 
 #if DIHYA_HAVE_POSTGRESQL
@@ -208,11 +209,14 @@ class PgStatement : public Statement {
   std::int64_t m_changes = 0;
 };
 
-// COPY … FROM STDIN in text format, sent in chunks of about 1 MiB.
+// COPY … FROM STDIN in text format, or in binary format for the rows of a package
+// (pg_copy.hpp), sent in chunks of about 1 MiB.
 class PgLoader : public BulkLoader {
  public:
-  PgLoader(PGconn* conn, std::string table) : m_conn(conn), m_table(std::move(table)) {
+  PgLoader(PGconn* conn, const TableDef& table, bool binary)
+      : m_conn(conn), m_table(table.name), m_def(binary ? &table : nullptr) {
     m_buffer.reserve(k_chunk + 65536);
+    if (m_def) pg_copy::header(m_buffer);
   }
   ~PgLoader() override {
     if (!m_done) PQputCopyEnd(m_conn, "aborted");
@@ -220,6 +224,15 @@ class PgLoader : public BulkLoader {
   }
 
   Status add_row(const Field* fields, std::size_t count) override {
+    if (m_def) {
+      std::size_t start = m_buffer.size();
+      if (Status added = pg_copy::append_row(m_buffer, *m_def, fields, count); !added) {
+        m_buffer.resize(start);
+        return added;
+      }
+      if (m_buffer.size() >= k_chunk) return send();
+      return {};
+    }
     for (std::size_t i = 0; i < count; ++i) {
       if (i) m_buffer += '\t';
       append(fields[i]);
@@ -233,6 +246,7 @@ class PgLoader : public BulkLoader {
   Status flush() override { return {}; }
 
   Status finish() override {
+    if (m_def) pg_copy::trailer(m_buffer);
     if (Status flushed = send(); !flushed) return flushed;
     m_done = true;
     if (PQputCopyEnd(m_conn, nullptr) != 1) return pg_error(m_conn, nullptr, "COPY " + m_table);
@@ -309,6 +323,7 @@ class PgLoader : public BulkLoader {
 
   PGconn* m_conn;
   std::string m_table;
+  const TableDef* m_def;  // binary COPY of its columns' types
   std::string m_buffer;
   bool m_done = false;
 };
@@ -362,14 +377,10 @@ class PgDatabase : public Database {
 
   using Database::bulk_load;
   Result<std::unique_ptr<BulkLoader>> bulk_load(const TableDef& table, bool freeze) override {
-    std::string sql = "COPY " + quote_identifier(table.name) + " (";
-    for (std::size_t i = 0; i < table.columns.size(); ++i)
-      sql += (i ? ", " : "") + quote_identifier(table.columns[i].name);
-    sql += freeze ? ") FROM STDIN WITH (FREEZE)" : ") FROM STDIN";
-    ResultHandle result(PQexec(m_conn.get(), sql.c_str()));
-    if (PQresultStatus(result.get()) != PGRES_COPY_IN)
-      return pg_error(m_conn.get(), result.get(), sql);
-    return std::unique_ptr<BulkLoader>(new PgLoader(m_conn.get(), table.name));
+    return copy_in(table, freeze, false);
+  }
+  Result<std::unique_ptr<BulkLoader>> load_decoded(const TableDef& table, bool freeze) override {
+    return copy_in(table, freeze, pg_copy::encodable(table));
   }
 
   Result<std::unique_ptr<BulkUpdater>> bulk_update(const TableDef& table,
@@ -416,6 +427,20 @@ class PgDatabase : public Database {
   Status end_bulk() override { return execute("RESET synchronous_commit"); }
 
  private:
+  Result<std::unique_ptr<BulkLoader>> copy_in(const TableDef& table, bool freeze, bool binary) {
+    std::string sql = "COPY " + quote_identifier(table.name) + " (";
+    for (std::size_t i = 0; i < table.columns.size(); ++i)
+      sql += (i ? ", " : "") + quote_identifier(table.columns[i].name);
+    sql += ") FROM STDIN";
+    if (binary || freeze)
+      sql += std::string(" WITH (") + (binary ? "FORMAT binary" : "") +
+             (binary && freeze ? ", " : "") + (freeze ? "FREEZE" : "") + ")";
+    ResultHandle result(PQexec(m_conn.get(), sql.c_str()));
+    if (PQresultStatus(result.get()) != PGRES_COPY_IN)
+      return pg_error(m_conn.get(), result.get(), sql);
+    return std::unique_ptr<BulkLoader>(new PgLoader(m_conn.get(), table, binary));
+  }
+
   template <class Visit>
   Status each_row(const std::string& sql, const std::vector<std::string>& params, Visit visit) {
     PgStatement stmt(m_conn.get(), number_placeholders(sql));

@@ -123,6 +123,13 @@ void create_edge_table(const std::string& url) {
     for (int c = 0; c < 9; ++c) ok = ok && s.bind(c + 2, *fields[c]).ok();
     if (!ok || !s.step()) throw std::runtime_error("insert edge");
   }
+  // The same rows but the numeric column: a table PostgreSQL loads in binary (pg_copy.hpp).
+  TableDef binary = def;
+  binary.name = "edge_binary";
+  binary.columns.erase(binary.columns.begin() + 3);
+  if (!d.execute(create_table_sql(binary, d.engine())) ||
+      !d.execute("INSERT INTO edge_binary SELECT id, i, r, t, b, flag, d, ts, j FROM edge"))
+    throw std::runtime_error("create edge_binary");
   create_edge_text_table(d);
 }
 

@@ -46,7 +46,7 @@ std::string dump_but_edge(const fs::path& file) {
   std::sort(names.begin(), names.end());
   std::string out;
   for (const auto& name : names)
-    if (name != "edge") out += "# " + name + "\n" + dump_table(**db, name);
+    if (name != "edge" && name != "edge_binary") out += "# " + name + "\n" + dump_table(**db, name);
   return out;
 }
 

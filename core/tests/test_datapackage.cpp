@@ -10,6 +10,7 @@
 
 #include "core/datapackage.hpp"
 #include "core/fs.hpp"
+#include "core/pg_copy.hpp"
 #include "core/tests/support/workspace.hpp"
 
 using namespace dihya;
@@ -405,4 +406,53 @@ TEST_CASE("each data file starts a zstd frame: pass two reads the parts it takes
     REQUIRE_FALSE(read);
     CHECK(read.error().code == ExitCode::data_error);
   }
+}
+
+TEST_CASE("PostgreSQL's binary forms of dates, timestamps and rows", "[datapackage][pg_copy]") {
+  CHECK(pg_copy::date_days("2000-01-01") == 0);
+  CHECK(pg_copy::date_days("1970-01-01") == -10957);
+  CHECK(pg_copy::date_days("2024-02-29") == 8825);
+  CHECK(pg_copy::date_days("0001-01-01") == -730119);  // as PostgreSQL counts it
+  for (const char* bad : {"2023-02-29", "2024-04-31", "2024-13-01", "2024-00-10", "0000-01-01",
+                          "2024-1-01", "2024/01/01", ""})
+    CHECK_FALSE(pg_copy::date_days(bad));
+
+  CHECK(pg_copy::timestamp_micros("2000-01-01T00:00:00Z") == 0);
+  CHECK(pg_copy::timestamp_micros("1970-01-01T00:00:00Z") == -946684800000000);
+  CHECK(pg_copy::timestamp_micros("2000-01-01T00:00:01.5Z") == 1500000);
+  CHECK(pg_copy::timestamp_micros("2000-01-01T00:00:00.0000015Z") == 2);  // rint, as PostgreSQL
+  CHECK(pg_copy::timestamp_micros("1999-12-31T23:59:59.123456Z") == -876544);
+  CHECK(pg_copy::timestamp_micros("infinity") == std::numeric_limits<std::int64_t>::max());
+  CHECK(pg_copy::timestamp_micros("-infinity") == std::numeric_limits<std::int64_t>::min());
+  for (const char* bad : {"2000-01-01T00:00:00", "2000-01-01T00:00:00+01:00",
+                          "2023-02-29T00:00:00Z", "0000-06-01T00:00:00Z", "2000-01-01T24:00:00Z",
+                          "2000-01-01T00:00:00.Z", "2000-01-01T00:00:00.12345678901Z"})
+    CHECK_FALSE(pg_copy::timestamp_micros(bad));
+
+  TableDef def{"t",
+               {{"id", ColumnType::integer, false},
+                {"flag", ColumnType::boolean, true},
+                {"label", ColumnType::text, true}},
+               {"id"},
+               {},
+               {},
+               {}};
+  CHECK(pg_copy::encodable(def));
+  std::string out;
+  pg_copy::header(out);
+  CHECK(out == std::string("PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0", 19));
+  out.clear();
+  Field row[] = {Field::of(std::int64_t{258}), Field::of_bool(true), Field::null()};
+  REQUIRE(pg_copy::append_row(out, def, row, 3).ok());
+  CHECK(out == std::string("\0\3"
+                           "\0\0\0\x08\0\0\0\0\0\0\x01\x02"
+                           "\0\0\0\x01\x01"
+                           "\xff\xff\xff\xff",
+                           2 + 12 + 5 + 4));
+  Field wrong[] = {Field::of("258"), Field::null(), Field::null()};
+  auto refused = pg_copy::append_row(out, def, wrong, 3);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ExitCode::data_error);
+  def.columns.push_back({"n", ColumnType::numeric, true});
+  CHECK_FALSE(pg_copy::encodable(def));
 }

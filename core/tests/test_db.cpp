@@ -348,3 +348,76 @@ TEST_CASE("a frozen load goes only into a table created in its transaction, and 
   CHECK_FALSE(loaded.ok());
 }
 #endif
+
+#ifdef DIHYA_TEST_ENGINE_POSTGRESQL
+TEST_CASE("decoded rows go in binary and read back as they were; a bad value is refused",
+          "[db][postgres]") {
+  ScratchDatabase scratch(k_test_engine);
+  auto db = scratch.open();
+  TableDef t = all_types_table();
+  t.name = "packed";
+  t.columns.erase(t.columns.begin() + 2);  // numeric has no binary form: text COPY for it
+  require_ok(db->execute(create_table_sql(t, db->engine())));
+  std::string bytes("\0\x01\xff", 3);
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<std::vector<Field>> rows = {
+      {Field::of(std::int64_t{1}), Field::of_real(-inf), Field::of("ⵜ \"x\"\n"),
+       Field::of_blob(bytes), Field::of_bool(true), Field::of("2024-02-29"),
+       Field::of("1999-12-31T23:59:59.9999995Z"), Field::of(R"({"a":[1,null]})")},
+      {Field::of(std::numeric_limits<std::int64_t>::min()), Field::of_real(0.1), Field::of(""),
+       Field::of_blob(""), Field::of_bool(false), Field::of("0001-01-01"), Field::of("-infinity"),
+       Field::of("null")},
+      {Field::of(std::int64_t{3}), Field::null(), Field::null(), Field::null(), Field::null(),
+       Field::of("9999-12-31"), Field::of("1969-12-31T23:59:59.123456Z"), Field::null()},
+  };
+  {
+    auto loader = db->load_decoded(t, false);
+    REQUIRE(loader.ok());
+    for (const auto& row : rows) require_ok((*loader)->add_row(row.data(), row.size()));
+    // A date that does not exist: refused, and the row is not half-sent.
+    std::vector<Field> bad = rows[2];
+    bad[0] = Field::of(std::int64_t{4});
+    bad[5] = Field::of("2023-02-29");
+    Status refused = (*loader)->add_row(bad.data(), bad.size());
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == ExitCode::data_error);
+    CHECK(refused.error().id == "core.db.copy_value");
+    require_ok((*loader)->finish());
+  }
+  // Each value as PostgreSQL's own text input reads it (fractions rounded alike).
+  auto read = db->prepare(
+      "SELECT id, r::text, t, encode(b, 'hex'), flag, d::text, ts = CASE id WHEN 1 THEN "
+      "'1999-12-31T23:59:59.9999995Z'::timestamptz WHEN 3 THEN "
+      "'1969-12-31T23:59:59.123456Z'::timestamptz ELSE '-infinity' END, j::text FROM packed "
+      "ORDER BY id");
+  REQUIRE(read.ok());
+  std::vector<std::string> got;
+  while (*(*read)->step()) {
+    std::string line;
+    for (int c = 0; c < 8; ++c)
+      line += ((*read)->is_null(c) ? std::string("-") : (*read)->get_text(c)) + "|";
+    got.push_back(line);
+  }
+  REQUIRE(got.size() == 3);
+  CHECK(got[0] == "-9223372036854775808|0.1|||f|0001-01-01|t|null|");
+  CHECK(got[1] == "1|-Infinity|ⵜ \"x\"\n|0001ff|t|2024-02-29|t|{\"a\":[1,null]}|");
+  CHECK(got[2] == "3|-|-|-|-|9999-12-31|t|-|");
+
+  // With a numeric column the same call loads through text COPY.
+  TableDef with_numeric{
+      "decimals", {{"id", ColumnType::integer, false}, {"n", ColumnType::numeric, true}},
+      {"id"},     {},
+      {},         {}};
+  require_ok(db->execute(create_table_sql(with_numeric, db->engine())));
+  {
+    auto loader = db->load_decoded(with_numeric, false);
+    REQUIRE(loader.ok());
+    Field row[] = {Field::of(std::int64_t{1}), Field::of("123456789012345678901234567890.5")};
+    require_ok((*loader)->add_row(row, 2));
+    require_ok((*loader)->finish());
+  }
+  auto n = db->prepare("SELECT n::text FROM decimals");
+  REQUIRE(*(*n)->step());
+  CHECK((*n)->get_text(0) == "123456789012345678901234567890.5");
+}
+#endif
