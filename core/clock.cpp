@@ -36,16 +36,6 @@ bool date_exists(int year, int month, int day) {
   return day <= k_days[month - 1] + (month == 2 && leap ? 1 : 0);
 }
 
-bool fixed_digits(std::string_view text, std::size_t at, std::size_t n, int& value) {
-  if (at + n > text.size()) return false;
-  value = 0;
-  for (std::size_t i = at; i < at + n; ++i) {
-    if (text[i] < '0' || text[i] > '9') return false;
-    value = value * 10 + (text[i] - '0');
-  }
-  return true;
-}
-
 std::int64_t days_from_civil(int year, int month, int day) {
   std::int64_t y = year - (month <= 2);
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;

@@ -26,7 +26,15 @@ std::int64_t days_from_civil(int year, int month, int day);
 // Whether YEAR-MONTH-DAY is a day of the proleptic Gregorian calendar (no 31 June).
 bool date_exists(int year, int month, int day);
 // The N decimal digits of TEXT at AT, as a number; false when one is not a digit.
-bool fixed_digits(std::string_view text, std::size_t at, std::size_t n, int& value);
+inline bool fixed_digits(std::string_view text, std::size_t at, std::size_t n, int& value) {
+  if (at + n > text.size()) return false;
+  value = 0;
+  for (std::size_t i = at; i < at + n; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    value = value * 10 + (text[i] - '0');
+  }
+  return true;
+}
 
 // Parse "2026-11-24", "2026-11-24T20:55:51Z", with optional fraction and offset.
 std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text);

@@ -115,6 +115,7 @@ class RowDecoder {
   struct Cell {
     std::string_view text;
     bool quoted;
+    bool doubled;  // holds "" for a quote, until the row is complete
   };
   Status decode(bool at_end, const Visit& visit);
   Status csv_row(const Visit& visit);

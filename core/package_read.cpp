@@ -198,8 +198,9 @@ Result<VerifiedPackage> verify_package(const fs::path& path, const VerifyRequest
     if (frame != frames.end() && frame->plain == at) s.frame = frame->compressed;
     s.csv_counted = !ends_with(name, ".jsonl");
     s.jsonl_counted = !ends_with(name, ".csv");
-    // Hashing and counting overlap with decompressing and reading the archive.
-    auto checker = async_sink(std::make_unique<SeenSink>(s), 16);
+    // Hashing and counting overlap with decompressing and reading the archive, in blocks of
+    // up to 1 MiB: the archive's 64 KiB ones would each wake the other thread.
+    auto checker = async_sink(std::make_unique<SeenSink>(s), 16, std::size_t{1} << 20);
     for (;;) {
       auto block = archive.read();
       if (!block) return block.error();

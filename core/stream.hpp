@@ -58,8 +58,10 @@ std::unique_ptr<ByteSource> zstd_source(std::unique_ptr<ByteSource> source,
 
 // A sink that hands what it is given to NEXT on a thread of its own (at most MAX_PENDING
 // blocks wait in between), so that encrypting, hashing and writing the output overlap with
-// producing it. An error of NEXT is returned by a later write or by finish.
-std::unique_ptr<ByteSink> async_sink(std::unique_ptr<ByteSink> next, std::size_t max_pending = 8);
+// producing it. An error of NEXT is returned by a later write or by finish. Writes that
+// arrive while the last block still waits join it, up to COALESCE bytes.
+std::unique_ptr<ByteSink> async_sink(std::unique_ptr<ByteSink> next, std::size_t max_pending = 8,
+                                     std::size_t coalesce = 0);
 
 // A source that reads SOURCE ahead on a thread of its own, in blocks of BLOCK bytes (at most
 // MAX_PENDING waiting), so that reading, decrypting and hashing the input overlap with

@@ -240,11 +240,9 @@ RowDecoder::RowDecoder(const Resource& resource, bool check_json)
 }
 
 Status RowDecoder::feed(std::string_view data, const Visit& visit) {
-  std::string next;
-  next.reserve(m_buffer.size() - m_used + data.size());
-  next.append(m_buffer, m_used);
-  next.append(data);
-  m_buffer.swap(next);
+  // The rest of the last block moves to the front; the buffer's memory is kept.
+  m_buffer.erase(0, m_used);
+  m_buffer.append(data);
   m_used = 0;
   m_storage.clear();
   return decode(false, visit);
@@ -462,17 +460,7 @@ Status RowDecoder::decode(bool at_end, const Visit& visit) {
           return make_error(ExitCode::data_error, "core.package.unterminated_quote",
                             {{"resource", m_resource.name}, {"row", std::to_string(m_rows + 1)}});
         }
-        std::string_view raw = b.substr(i + 1, j - i - 1);
-        if (doubled) {
-          std::string& text = m_storage.emplace_back();
-          text.reserve(raw.size());
-          for (std::size_t k = 0; k < raw.size(); ++k) {
-            text += raw[k];
-            if (raw[k] == '"') ++k;
-          }
-          raw = text;
-        }
-        m_cells.push_back({raw, true});
+        m_cells.push_back({b.substr(i + 1, j - i - 1), true, doubled});
         i = j + 1;
       } else {
         // Unquoted cells are short: a plain loop beats find_first_of's memchr per byte.
@@ -485,7 +473,7 @@ Status RowDecoder::decode(bool at_end, const Visit& visit) {
         std::string_view raw = b.substr(i, end - i);
         if (end < b.size() && b[end] == '\n' && !raw.empty() && raw.back() == '\r')
           raw.remove_suffix(1);
-        m_cells.push_back({raw, false});
+        m_cells.push_back({raw, false, false});
         i = end;
       }
       if (i >= b.size()) {
@@ -507,6 +495,17 @@ Status RowDecoder::decode(bool at_end, const Visit& visit) {
     }
     if (!complete) return {};
     m_used = i;
+    // The row is whole, and never read again: its quotes are undoubled where they stand.
+    for (auto& c : m_cells) {
+      if (!c.doubled) continue;
+      char* out = m_buffer.data() + (c.text.data() - b.data());
+      std::size_t n = 0;
+      for (std::size_t k = 0; k < c.text.size(); ++k) {
+        out[n++] = c.text[k];
+        if (c.text[k] == '"') ++k;
+      }
+      c.text = std::string_view(out, n);
+    }
     if (Status ok = csv_row(visit); !ok) return ok;
   }
   return {};

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
 
 #include "core/archive.hpp"
 #include "core/tests/support/workspace.hpp"
@@ -250,4 +252,44 @@ TEST_CASE("independent frames: any size, cut where asked and at the frame size, 
   std::vector<std::int64_t> starts;
   for (const auto& f : frames) starts.push_back(f.plain);
   CHECK(starts == expected);
+}
+
+TEST_CASE("an async sink joins small writes but keeps every byte in order, and its errors",
+          "[archive][stream]") {
+  // The next sink is slow at first, so writes pile up and join the last waiting block.
+  struct Slow : ByteSink {
+    std::string got;
+    std::vector<std::size_t> blocks;
+    std::size_t fail_after = SIZE_MAX;
+    Status write(std::string_view data) override {
+      if (blocks.size() < 3) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      if (blocks.size() >= fail_after)
+        return make_error(ExitCode::io_error, "core.fs.cant_write", {{"path", "x"}});
+      got += data;
+      blocks.push_back(data.size());
+      return {};
+    }
+    Status finish() override { return {}; }
+  };
+  auto owned = std::make_unique<Slow>();
+  Slow& slow = *owned;
+  auto sink = async_sink(std::move(owned), 4, 1000);
+  std::string sent;
+  for (int i = 0; i < 500; ++i) {
+    std::string piece(static_cast<std::size_t>(i % 37 + 1), static_cast<char>('a' + i % 26));
+    REQUIRE(sink->write(piece).ok());
+    sent += piece;
+  }
+  REQUIRE(sink->finish().ok());
+  CHECK(slow.got == sent);
+  CHECK(slow.blocks.size() < 500);  // joined
+  for (std::size_t size : slow.blocks) CHECK(size <= 1000);
+
+  auto failing = std::make_unique<Slow>();
+  failing->fail_after = 2;
+  auto broken = async_sink(std::move(failing), 4, 1000);
+  Status status;
+  for (int i = 0; i < 2000 && status.ok(); ++i) status = broken->write(std::string(50, 'x'));
+  if (status.ok()) status = broken->finish();
+  CHECK(status.error().code == ExitCode::io_error);
 }
