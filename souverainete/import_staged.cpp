@@ -10,6 +10,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "core/clock.hpp"
 #include "core/crypto.hpp"
@@ -52,10 +53,40 @@ std::vector<std::vector<std::string>> split(const package::Manifest& manifest) {
   return groups;
 }
 
-// What the loaders share: the rows each table received, and the first failure.
+// A foreign key to check: added NOT VALID, then validated (which takes no lock that keeps
+// the other connection from loading or validating).
+struct ForeignKeyCheck {
+  std::string table, name, add_sql;
+};
+
+Status check_foreign_key(Database& conn, const ForeignKeyCheck& fk) {
+  if (Status added = conn.execute(fk.add_sql); !added) return added;
+  if (Status set = conn.execute(k_validate_memory); !set) return set;
+  return conn.execute("ALTER TABLE " + quote_identifier(fk.table) + " VALIDATE CONSTRAINT " +
+                      fk.name);
+}
+
+// Count R's table again: COPY's own count (COPIED) and the manifest's must both match.
+Status recount(Database& conn, const package::Resource& r, std::int64_t copied) {
+  auto count = conn.count_rows(r.def.name);
+  if (!count) return count.error();
+  if (*count != copied || (r.rows && *count != *r.rows))
+    return make_error(ExitCode::data_error, "souverainete.recount_mismatch",
+                      {{"table", r.def.name},
+                       {"expected", std::to_string(r.rows.value_or(copied))},
+                       {"found", std::to_string(*count)}});
+  return {};
+}
+
+// What the loaders share: the rows each table received, the tables committed and the foreign
+// keys already taken to check, and the first failure.
 struct Shared {
+  explicit Shared(const std::vector<package::Resource>& all) : resources(all) {}
+
+  const std::vector<package::Resource>& resources;
   std::mutex mutex;
   std::map<std::string, std::int64_t> rows_of;
+  std::set<std::string> committed, checked;  // tables; "table.constraint"
   std::optional<Error> failure;
   std::atomic<bool> stop{false};
   std::atomic<std::int64_t> rows{0};
@@ -64,6 +95,38 @@ struct Shared {
     std::lock_guard<std::mutex> hold(mutex);
     if (!failure || failure->code == ExitCode::interrupted) failure = error;
     stop = true;
+  }
+
+  // Record R's table as committed with ROWS; return the foreign keys whose tables are now
+  // all committed, taken for the caller to check (each is taken once).
+  std::vector<ForeignKeyCheck> committed_table(const package::Resource& r, std::int64_t rows) {
+    std::lock_guard<std::mutex> hold(mutex);
+    rows_of[r.name] = rows;
+    committed.insert(r.def.name);
+    return take_ready(false);
+  }
+
+  // Once the loaders are done: the foreign keys none of them took.
+  std::vector<ForeignKeyCheck> remaining() {
+    std::lock_guard<std::mutex> hold(mutex);
+    return take_ready(true);
+  }
+
+ private:
+  // The foreign keys not taken yet: all of them, or those whose tables are committed (the
+  // mutex held).
+  std::vector<ForeignKeyCheck> take_ready(bool all) {
+    std::vector<ForeignKeyCheck> ready;
+    for (const auto& r : resources) {
+      auto sql = foreign_key_sql(r.def, true);
+      for (std::size_t i = 0; i < sql.size(); ++i) {
+        const std::string& parent = r.def.foreign_keys[i].ref_table;
+        if (!all && (!committed.count(r.def.name) || !committed.count(parent))) continue;
+        if (!checked.insert(r.name + "." + sql[i].first).second) continue;
+        ready.push_back({r.def.name, sql[i].first, sql[i].second});
+      }
+    }
+    return ready;
   }
 };
 
@@ -119,15 +182,21 @@ class PartLoader : public package::PartConsumer {
     return {};
   }
   // After the last part, once the whole hash is checked: the keys, and the table is in.
+  // Then, on this connection while the other one loads on, the table is counted again and
+  // the foreign keys whose tables are all in are checked.
   Status end_resource(const package::Resource& r) override {
     if (m_rows < 0)
       if (Status created = create(r); !created) return created;  // a table without parts
     for (const auto& sql : create_index_sql(r.def, Engine::postgresql, true, false, true))
       if (Status made = m_db.execute(sql); !made) return made;
     if (Status committed = m_db.commit(); !committed) return committed;
-    std::lock_guard<std::mutex> hold(m_shared.mutex);
-    m_shared.rows_of[r.name] = m_rows;
+    std::int64_t rows = m_rows;
     m_rows = -1;
+    if (Status counted = recount(m_db, r, rows); !counted) return counted;
+    for (const auto& fk : m_shared.committed_table(r, rows)) {
+      if (m_shared.stop) return make_error(ExitCode::interrupted, "core.exit.interrupted");
+      if (Status valid = check_foreign_key(m_db, fk); !valid) return valid;
+    }
     return {};
   }
 
@@ -155,10 +224,9 @@ class PartLoader : public package::PartConsumer {
   std::unique_ptr<BulkLoader> m_bulk;
 };
 
-// Load every resource of LOAD into the staging schema: the rows each table received.
-Result<std::map<std::string, std::int64_t>> load_tables(const StagedLoad& load,
-                                                        const std::string& schema) {
-  Shared shared;
+// Load every resource of LOAD into the staging schema, each counted again and its foreign
+// keys checked as soon as their tables are in (SHARED says which were).
+Status load_tables(const StagedLoad& load, const std::string& schema, Shared& shared) {
   auto groups = split(load.verified.manifest);
   std::vector<std::future<void>> running;
   for (std::size_t g = 0; g < groups.size(); ++g) {
@@ -185,7 +253,7 @@ Result<std::map<std::string, std::int64_t>> load_tables(const StagedLoad& load,
   }
   check_interrupted();
   if (shared.failure) return *shared.failure;
-  return shared.rows_of;
+  return {};
 }
 
 // Run the JOBS, largest first, on two connections of their own; the first failure stops the
@@ -283,38 +351,26 @@ Result<Json> load_postgres_staged(const StagedLoad& load) {
   // The tables, their rows and their own keys, on two connections.
   if (Status set = db.execute("SET search_path TO " + quote_identifier(staging)); !set)
     return set.error();
-  auto loaded = load_tables(load, staging);
-  if (!loaded) return loaded.error();
+  Shared shared(resources);
+  if (Status loaded = load_tables(load, staging, shared); !loaded) return loaded.error();
   auto tick = [&] { load.progress(load.verified.rows); };
 
-  // Foreign keys declared at once; then, side by side, each checked and each table counted
-  // again (COPY's own count is checked too).
+  // The foreign keys no loader could check (a table that refers to one loaded after it on the
+  // other connection), side by side.
   std::vector<std::pair<std::int64_t, Job>> checks;
-  Json tables = Json::array();
-  for (const auto& r : resources) {
-    std::int64_t copied = (*loaded)[r.name];
-    tables.push_back({{"table", r.def.name}, {"rows", copied}});
-    for (auto& [name, sql] : foreign_key_sql(r.def, true)) {
-      if (Status added = db.execute(sql); !added) return added.error();
-      checks.emplace_back(r.bytes, [table = r.def.name, name = name](Database& conn) {
-        if (Status set = conn.execute(k_validate_memory); !set) return set;
-        return conn.execute("ALTER TABLE " + quote_identifier(table) + " VALIDATE CONSTRAINT " +
-                            name);
-      });
-    }
-    checks.emplace_back(r.bytes / 4, [&r, copied](Database& conn) -> Status {
-      auto count = conn.count_rows(r.def.name);
-      if (!count) return count.error();
-      if (*count != copied || (r.rows && *count != *r.rows))
-        return make_error(ExitCode::data_error, "souverainete.recount_mismatch",
-                          {{"table", r.def.name},
-                           {"expected", std::to_string(r.rows.value_or(copied))},
-                           {"found", std::to_string(*count)}});
-      return Status{};
-    });
+  for (auto& fk : shared.remaining()) {
+    std::int64_t bytes = 0;
+    for (const auto& r : resources)
+      if (r.def.name == fk.table) bytes = r.bytes;
+    checks.emplace_back(
+        bytes, [fk = std::move(fk)](Database& conn) { return check_foreign_key(conn, fk); });
   }
-  if (Status valid = side_by_side(load.url, staging, std::move(checks), tick); !valid)
-    return valid.error();
+  if (!checks.empty())
+    if (Status valid = side_by_side(load.url, staging, std::move(checks), tick); !valid)
+      return valid.error();
+  Json tables = Json::array();
+  for (const auto& r : resources)
+    tables.push_back({{"table", r.def.name}, {"rows", shared.rows_of[r.name]}});
 
   // The swap: one transaction.
   auto transaction = Transaction::begin(db);

@@ -192,3 +192,35 @@ TEST_CASE("PostgreSQL: an import killed while it loads leaves the target as it w
   CHECK(again.err.find("staging schema") != std::string::npos);
   CHECK(*target.open()->count_rows("users") == 40000);
 }
+
+TEST_CASE("PostgreSQL: rows that break a foreign key are refused, the target as it was",
+          "[souverainete_postgres]") {
+  ScratchDatabase target(Engine::postgresql);
+  PackageWorkspace ws;
+  seed_beside(ws, target, "300");
+  REQUIRE(move(ws, "demo", "pg", "good.tar.zst").code == 0);
+  std::string before = database_dump(target.url());
+  // projects loads after users on the same connection, events on the other one: both ways
+  // a foreign key is checked (as soon as its tables are in, or after every load).
+  for (const char* broken : {"projects SET owner_id = 999999 WHERE id = 7",
+                             "events SET user_id = 999999 WHERE id = 11"}) {
+    INFO(broken);
+    fs::path source = ws.dir() / "data/broken.db";
+    fs::remove(source);
+    fs::copy_file(ws.source_db(), source);
+    {
+      auto db = take(open_database("sqlite:" + source.string()));
+      REQUIRE(db->execute("PRAGMA foreign_keys = OFF").ok());
+      REQUIRE(db->execute(std::string("UPDATE ") + broken).ok());
+    }
+    add_tenant(ws, "broken", "sqlite:" + source.string());
+    fs::path file = ws.package("broken.tar.zst");
+    fs::remove(file);
+    REQUIRE(ws.run("export", {"--tenant", "broken", "-o", file.string()}).code == 0);
+    auto refused = ws.run("import", {file.string(), "--tenant", "pg", "--mode", "replace"});
+    INFO(refused.err);
+    CHECK(refused.code == 65);
+    CHECK(refused.err.find("_fkey") != std::string::npos);
+    CHECK(database_dump(target.url()) == before);
+  }
+}
