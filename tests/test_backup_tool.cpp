@@ -143,8 +143,8 @@ TEST_CASE("a flipped byte anywhere in a backup file: verify 65 and restore refus
       INFO(verify.err);
       CHECK(verify.code == 65);
       fs::path to = ws.dir() / "must-not-exist";
-      auto restore = ws.run("restore", {sidecar["id"].get<std::string>(), "--target", "files",
-                                        "--to", to.string()});
+      auto restore = ws.run(
+          "restore", {sidecar["id"].get<std::string>(), "--target", "files", "--to", to.string()});
       CHECK(restore.code == 65);
       CHECK_FALSE(fs::exists(to));
       write_text(file, original, 0600);
