@@ -73,6 +73,9 @@ struct TableDef {
   std::vector<ForeignKey> foreign_keys;
   std::vector<std::vector<std::string>> unique_keys;
   std::vector<IndexDef> indexes;  // non-unique and unique indexes beyond the keys above
+  // Partial indexes and indexes on expressions, by name: not keys of the columns (a partial
+  // unique index holds for some rows only) and not in the two lists above.
+  std::vector<std::string> other_indexes = {};
   const ColumnDef* column(std::string_view name) const;
 };
 

@@ -525,13 +525,18 @@ Result<TableDef> PgDatabase::describe_table(const std::string& table) {
   Status indexes = each_row(
       "SELECT i.relname, ix.indisunique, (SELECT json_agg(a.attname ORDER BY k.i) "
       "FROM unnest(ix.indkey) WITH ORDINALITY k(n, i) JOIN pg_attribute a "
-      "ON a.attrelid = ix.indrelid AND a.attnum = k.n) "
+      "ON a.attrelid = ix.indrelid AND a.attnum = k.n), "
+      "ix.indpred IS NOT NULL OR ix.indexprs IS NOT NULL "
       "FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid "
       "JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace "
       "WHERE n.nspname = current_schema() AND t.relname = ? "
       "AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = ix.indexrelid) "
       "ORDER BY i.relname",
       {table}, [&](Statement& s) {
+        if (s.get_integer(3)) {  // partial or on an expression
+          def.other_indexes.push_back(s.get_text(0));
+          return;
+        }
         auto cols = json_names(s.get_text(2));
         if (s.get_integer(1))
           def.unique_keys.push_back(cols);
@@ -540,6 +545,7 @@ Result<TableDef> PgDatabase::describe_table(const std::string& table) {
       });
   if (!indexes) return indexes.error();
   std::sort(def.unique_keys.begin(), def.unique_keys.end());
+  std::sort(def.other_indexes.begin(), def.other_indexes.end());
   return def;
 }
 

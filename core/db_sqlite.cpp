@@ -291,21 +291,34 @@ Result<TableDef> SqliteDatabase::describe_table(const std::string& table) {
   std::reverse(def.foreign_keys.begin(), def.foreign_keys.end());  // declaration order
   std::vector<std::tuple<std::string, bool, std::string>> indexes;
   Status list = each_row("PRAGMA index_list(" + quote_identifier(table) + ")", [&](Statement& s) {
-    indexes.emplace_back(s.get_text(1), s.get_integer(2) != 0, s.get_text(3));
+    if (s.get_integer(4) == 0)
+      indexes.emplace_back(s.get_text(1), s.get_integer(2) != 0, s.get_text(3));
+    else
+      def.other_indexes.push_back(s.get_text(1));  // partial (… WHERE …)
   });
   if (!list) return list.error();
   for (const auto& [name, unique, origin] : indexes) {
     if (origin == "pk") continue;
     std::vector<std::string> cols;
-    Status info = each_row("PRAGMA index_info(" + quote_identifier(name) + ")",
-                           [&](Statement& s) { cols.push_back(s.get_text(2)); });
+    bool expression = false;
+    Status info = each_row("PRAGMA index_info(" + quote_identifier(name) + ")", [&](Statement& s) {
+      if (s.is_null(2))
+        expression = true;
+      else
+        cols.push_back(s.get_text(2));
+    });
     if (!info) return info.error();
+    if (expression) {
+      def.other_indexes.push_back(name);
+      continue;
+    }
     if (unique)
       def.unique_keys.push_back(cols);
     else
       def.indexes.push_back({name, cols, false});
   }
   std::sort(def.unique_keys.begin(), def.unique_keys.end());
+  std::sort(def.other_indexes.begin(), def.other_indexes.end());
   return def;
 }
 

@@ -136,6 +136,27 @@ TEST_CASE("schema introspection gives back keys, foreign keys, unique keys and t
   CHECK(db->describe_table("nope").error().id == "core.db.no_such_table");
 }
 
+TEST_CASE("partial indexes and indexes on expressions are not taken for keys or column indexes",
+          "[db]" DIHYA_ENGINE_TAG) {
+  ScratchDatabase scratch(k_test_engine);
+  auto db = scratch.open();
+  require_ok(db->execute("CREATE TABLE t (id INTEGER PRIMARY KEY, email TEXT, gone INTEGER)"));
+  require_ok(db->execute("CREATE UNIQUE INDEX t_live ON t (email) WHERE gone = 0"));
+  require_ok(db->execute("CREATE UNIQUE INDEX t_lower ON t (id, lower(email))"));
+  require_ok(db->execute("CREATE INDEX t_gone ON t (gone) WHERE gone = 1"));
+  require_ok(db->execute("CREATE INDEX t_mixed ON t (gone, lower(email))"));
+  require_ok(db->execute("CREATE INDEX t_plain ON t (gone)"));
+  // The same address twice among removed rows: a unique key on email would be false.
+  require_ok(db->execute("INSERT INTO t VALUES (1, 'a@x', 1), (2, 'a@x', 1), (3, 'b@x', 0)"));
+  auto t = db->describe_table("t");
+  REQUIRE(t.ok());
+  CHECK(t->unique_keys.empty());
+  REQUIRE(t->indexes.size() == 1);
+  CHECK(t->indexes[0].name == "t_plain");
+  CHECK(t->indexes[0].columns == std::vector<std::string>{"gone"});
+  CHECK(t->other_indexes == std::vector<std::string>{"t_gone", "t_live", "t_lower", "t_mixed"});
+}
+
 TEST_CASE("bulk load, streamed reads and a rolled-back transaction", "[db]" DIHYA_ENGINE_TAG) {
   ScratchDatabase scratch(k_test_engine);
   auto db = scratch.open();
