@@ -31,6 +31,9 @@ std::vector<ExportTable> export_tables(Database& db, const ExportOptions& option
       fail(ExitCode::no_input, "souverainete.no_such_table", {{"table", name}});
     package::Resource r;
     r.def = take(db.describe_table(name));
+    for (const auto& index : r.def.other_indexes)
+      log.warn(make_error(ExitCode::ok, "souverainete.index_left_out",
+                          {{"table", name}, {"index", index}}));
     described.push_back(std::move(r));
   }
   // A SQLite foreign key written without columns ("REFERENCES users") references the

@@ -361,6 +361,41 @@ TEST_CASE("shared tables keep to the tenant's rows; hooks can veto; metrics and 
   CHECK(imported["details"]["tables"][0]["rows"] == 2);
 }
 
+TEST_CASE("partial and expression indexes are left out with a warning, never made keys",
+          "[souverainete_tool]") {
+  PackageWorkspace ws;
+  {
+    auto db = open_database(sqlite_url(ws.source_db()));
+    REQUIRE(db.ok());
+    // The address is unique among live accounts only: two removed ones share it.
+    REQUIRE((*db)
+                ->execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, email TEXT, gone "
+                          "INTEGER NOT NULL); CREATE UNIQUE INDEX accounts_live ON accounts "
+                          "(email) WHERE gone = 0; CREATE INDEX accounts_lower ON accounts "
+                          "(lower(email)); CREATE INDEX accounts_gone ON accounts (gone); "
+                          "INSERT INTO accounts VALUES (1, 'a@x', 1), (2, 'a@x', 1), "
+                          "(3, 'a@x', 0)")
+                .ok());
+  }
+  auto exported = export_to(ws, "i.tar.zst");
+  INFO(exported.err);
+  REQUIRE(exported.code == 0);
+  CHECK(exported.err.find("accounts_live") != std::string::npos);
+  CHECK(exported.err.find("accounts_lower") != std::string::npos);
+  CHECK(exported.err.find("souverainete.index_left_out") != std::string::npos);
+  auto entries = read_package_entries(ws.package("i.tar.zst"));
+  auto manifest = Json::parse(entry_named(entries, "datapackage.json").data);
+  const Json& schema = manifest["resources"][0]["schema"];
+  CHECK_FALSE(schema.contains("uniqueKeys"));
+  REQUIRE(schema["dihya:indexes"].size() == 1);
+  CHECK(schema["dihya:indexes"][0]["name"] == "accounts_gone");
+
+  auto imported = import_into_dest(ws, "i.tar.zst");
+  INFO(imported.err);
+  REQUIRE(imported.code == 0);
+  CHECK(database_dump(sqlite_url(ws.dest_db())) == database_dump(sqlite_url(ws.source_db())));
+}
+
 TEST_CASE("an import killed while it loads leaves the target as it was", "[souverainete_tool]") {
   PackageWorkspace ws;
   REQUIRE(ws.run("seed", {"--tenant", "demo", "--scale", "30000"}).code == 0);
