@@ -50,6 +50,13 @@ std::string dump_but_edge(const fs::path& file) {
   return out;
 }
 
+// Runs SQL on the SQLite database FILE (the tables a case needs beside the seeded ones).
+void execute_on(const fs::path& file, const std::string& sql) {
+  auto db = open_database(sqlite_url(file));
+  REQUIRE(db.ok());
+  REQUIRE((*db)->execute(sql).ok());
+}
+
 bool dest_has_tables(const PackageWorkspace& ws) {
   if (!fs::exists(ws.dest_db())) return false;
   auto db = open_database(sqlite_url(ws.dest_db()), {true});
@@ -320,15 +327,10 @@ TEST_CASE("crafted packages: unsafe paths, links, unlisted files, wrong counts, 
 TEST_CASE("shared tables keep to the tenant's rows; hooks can veto; metrics and audit",
           "[souverainete_tool]") {
   PackageWorkspace ws;
-  {
-    auto db = open_database(sqlite_url(ws.source_db()));
-    REQUIRE(db.ok());
-    REQUIRE((*db)
-                ->execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, "
-                          "body TEXT); INSERT INTO notes VALUES (1, 'demo', 'mine'), "
-                          "(2, 'other', 'theirs'), (3, 'demo', NULL)")
-                .ok());
-  }
+  execute_on(ws.source_db(),
+             "CREATE TABLE notes (id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, body TEXT); "
+             "INSERT INTO notes VALUES (1, 'demo', 'mine'), (2, 'other', 'theirs'), "
+             "(3, 'demo', NULL)");
   ws.config()["tenants"]["demo"]["export"]["tenant_column"] = "tenant";
   ws.save();
   auto exported = export_to(ws, "n.tar.zst", {"--sign"});
@@ -364,19 +366,13 @@ TEST_CASE("shared tables keep to the tenant's rows; hooks can veto; metrics and 
 TEST_CASE("partial and expression indexes are left out with a warning, never made keys",
           "[souverainete_tool]") {
   PackageWorkspace ws;
-  {
-    auto db = open_database(sqlite_url(ws.source_db()));
-    REQUIRE(db.ok());
-    // The address is unique among live accounts only: two removed ones share it.
-    REQUIRE((*db)
-                ->execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, email TEXT, gone "
-                          "INTEGER NOT NULL); CREATE UNIQUE INDEX accounts_live ON accounts "
-                          "(email) WHERE gone = 0; CREATE INDEX accounts_lower ON accounts "
-                          "(lower(email)); CREATE INDEX accounts_gone ON accounts (gone); "
-                          "INSERT INTO accounts VALUES (1, 'a@x', 1), (2, 'a@x', 1), "
-                          "(3, 'a@x', 0)")
-                .ok());
-  }
+  // The address is unique among live accounts only: two removed ones share it.
+  execute_on(ws.source_db(),
+             "CREATE TABLE accounts (id INTEGER PRIMARY KEY, email TEXT, gone INTEGER NOT NULL); "
+             "CREATE UNIQUE INDEX accounts_live ON accounts (email) WHERE gone = 0; "
+             "CREATE INDEX accounts_lower ON accounts (lower(email)); "
+             "CREATE INDEX accounts_gone ON accounts (gone); "
+             "INSERT INTO accounts VALUES (1, 'a@x', 1), (2, 'a@x', 1), (3, 'a@x', 0)");
   auto exported = export_to(ws, "i.tar.zst");
   INFO(exported.err);
   REQUIRE(exported.code == 0);
