@@ -5,9 +5,9 @@
 #include <map>
 
 #include "backup/audit.hpp"
-#include "core/clock.hpp"
-#include "core/retention.hpp"
-#include "core/signals.hpp"
+#include "core/base/clock.hpp"
+#include "core/backup/retention.hpp"
+#include "core/base/signals.hpp"
 
 namespace dihya::backup {
 namespace {

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "backup/validators.hpp"
-#include "core/runner.hpp"
+#include "core/run/runner.hpp"
 
 // The backup module's tools, after the runner's checks (the engine is core/backup.hpp).
 namespace dihya::backup {

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "core/backup.hpp"
-#include "core/options.hpp"
+#include "core/backup/backup.hpp"
+#include "core/base/options.hpp"
 
 // Argument rules of the backup module's tools.
 namespace dihya::backup {

@@ -40,7 +40,7 @@ def main():
     symbol = {"catalogs": "k_blobs", "locales": "k_locale_blobs"}[kind]
     rows = [load(kind, p) for p in paths]
     with open(out_path, "w", encoding="utf-8") as out:
-        out.write('#include "core/embedded_json.hpp"\n\nnamespace dihya::embedded {\n\n')
+        out.write('#include "core/base/embedded_json.hpp"\n\nnamespace dihya::embedded {\n\n')
         out.write(f"const Blob {symbol}[] = {{\n")
         for module, name, text in rows:
             literal = " ".join(f'R"{DELIM}({c}){DELIM}"' for c in chunks(text))

@@ -1,7 +1,7 @@
 #include "maintenance/services.hpp"
 
-#include "core/fs.hpp"
-#include "core/identity.hpp"
+#include "core/base/fs.hpp"
+#include "core/config/identity.hpp"
 #include "maintenance/audit.hpp"
 
 namespace dihya::maintenance {

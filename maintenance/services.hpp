@@ -3,7 +3,7 @@
 #include <optional>
 #include <string>
 
-#include "core/runner.hpp"
+#include "core/run/runner.hpp"
 
 namespace dihya::maintenance {
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/options.hpp"
+#include "core/base/options.hpp"
 
 namespace dihya::maintenance {
 

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "core/audit.hpp"
-#include "core/backup.hpp"
-#include "core/clock.hpp"
-#include "core/fs.hpp"
+#include "core/run/audit.hpp"
+#include "core/backup/backup.hpp"
+#include "core/base/clock.hpp"
+#include "core/base/fs.hpp"
 
 namespace dihya::ops {
 namespace {

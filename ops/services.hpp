@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "core/runner.hpp"
+#include "core/run/runner.hpp"
 #include "ops/validators.hpp"
 
 namespace dihya::ops {

@@ -1,6 +1,6 @@
 #include "ops/validators.hpp"
 
-#include "core/clock.hpp"
+#include "core/base/clock.hpp"
 #include "ops/audit_events.hpp"
 
 namespace dihya::ops {

@@ -8,11 +8,11 @@
 #include <map>
 #include <set>
 
-#include "core/clock.hpp"
-#include "core/fs.hpp"
-#include "core/locale_pack.hpp"
-#include "core/personal_map.hpp"
-#include "core/signals.hpp"
+#include "core/base/clock.hpp"
+#include "core/base/fs.hpp"
+#include "core/privacy/locale_pack.hpp"
+#include "core/privacy/personal_map.hpp"
+#include "core/base/signals.hpp"
 #include "rgpd/anonymizer.hpp"
 #include "rgpd/services.hpp"
 #include "rgpd/subjects.hpp"

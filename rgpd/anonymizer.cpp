@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "core/signals.hpp"
+#include "core/base/signals.hpp"
 
 namespace dihya::rgpd {
 

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "core/db.hpp"
-#include "core/masking.hpp"
-#include "core/personal_map.hpp"
+#include "core/data/db.hpp"
+#include "core/privacy/masking.hpp"
+#include "core/privacy/personal_map.hpp"
 
 // Masking a table in place, and the checks that follow (docs/masking.md, rgpd/README.md).
 namespace dihya::rgpd {

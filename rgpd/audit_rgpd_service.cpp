@@ -8,9 +8,9 @@
 #include <map>
 #include <set>
 
-#include "core/clock.hpp"
-#include "core/output_file.hpp"
-#include "core/subject.hpp"
+#include "core/base/clock.hpp"
+#include "core/io/output_file.hpp"
+#include "core/privacy/subject.hpp"
 #include "rgpd/consent.hpp"
 #include "rgpd/detect.hpp"
 #include "rgpd/retention.hpp"

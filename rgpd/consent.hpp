@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "core/config.hpp"
-#include "core/db.hpp"
+#include "core/config/config.hpp"
+#include "core/data/db.hpp"
 
 // The consent register (dihya_consent), read by consent, subject_export and audit_rgpd.
 namespace dihya::rgpd {

@@ -4,7 +4,7 @@
 
 #include <map>
 
-#include "core/clock.hpp"
+#include "core/base/clock.hpp"
 #include "rgpd/consent.hpp"
 #include "rgpd/services.hpp"
 #include "rgpd/subjects.hpp"

@@ -5,8 +5,8 @@
 #include <map>
 #include <regex>
 
-#include "core/locale_pack.hpp"
-#include "core/signals.hpp"
+#include "core/privacy/locale_pack.hpp"
+#include "core/base/signals.hpp"
 
 namespace dihya::rgpd {
 

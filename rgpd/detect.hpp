@@ -5,8 +5,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/db.hpp"
-#include "core/personal_map.hpp"
+#include "core/data/db.hpp"
+#include "core/privacy/personal_map.hpp"
 
 // Personal data the map does not declare: columns whose name or content looks personal
 // (subject_export reports them for the subject's tables, audit_rgpd for the database).

@@ -2,9 +2,9 @@
 // journal the erasure under a pseudonym so a restore cannot bring the subject back.
 #include <fmt/format.h>
 
-#include "core/clock.hpp"
-#include "core/locale_pack.hpp"
-#include "core/signals.hpp"
+#include "core/base/clock.hpp"
+#include "core/privacy/locale_pack.hpp"
+#include "core/base/signals.hpp"
 #include "rgpd/services.hpp"
 #include "rgpd/subjects.hpp"
 

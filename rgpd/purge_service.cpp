@@ -4,10 +4,10 @@
 
 #include <algorithm>
 
-#include "core/clock.hpp"
-#include "core/locale_pack.hpp"
-#include "core/signals.hpp"
-#include "core/subject.hpp"
+#include "core/base/clock.hpp"
+#include "core/privacy/locale_pack.hpp"
+#include "core/base/signals.hpp"
+#include "core/privacy/subject.hpp"
 #include "rgpd/retention.hpp"
 #include "rgpd/services.hpp"
 #include "rgpd/subjects.hpp"

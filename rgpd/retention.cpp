@@ -1,7 +1,7 @@
 #include "rgpd/retention.hpp"
 
-#include "core/clock.hpp"
-#include "core/subject.hpp"
+#include "core/base/clock.hpp"
+#include "core/privacy/subject.hpp"
 
 namespace dihya::rgpd {
 

@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <string>
 
-#include "core/db.hpp"
-#include "core/masking.hpp"
-#include "core/personal_map.hpp"
+#include "core/data/db.hpp"
+#include "core/privacy/masking.hpp"
+#include "core/privacy/personal_map.hpp"
 
 // The retention rules of the personal-data map: which rows are past them (purge_rgpd acts on
 // them, audit_rgpd reports them).

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/runner.hpp"
+#include "core/run/runner.hpp"
 #include "rgpd/validators.hpp"
 
 // What the rgpd module's tools do; each returns the exit code.

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "core/db.hpp"
-#include "core/personal_map.hpp"
-#include "core/runner.hpp"
-#include "core/subject.hpp"
+#include "core/data/db.hpp"
+#include "core/privacy/personal_map.hpp"
+#include "core/run/runner.hpp"
+#include "core/privacy/subject.hpp"
 
 // What the subject tools (subject_export, subject_erase, consent) share: the tenant's map and
 // database, and the subject a request names.

@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "core/options.hpp"
+#include "core/base/options.hpp"
 
 namespace dihya::rgpd {
 

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "core/db.hpp"
-#include "core/fake.hpp"
+#include "core/data/db.hpp"
+#include "core/privacy/fake.hpp"
 #include "seed/validators.hpp"
 
 namespace dihya::seed {

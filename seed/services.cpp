@@ -8,7 +8,7 @@
 #include <mutex>
 #include <thread>
 
-#include "core/signals.hpp"
+#include "core/base/signals.hpp"
 #include "seed/audit.hpp"
 #include "seed/generators.hpp"
 

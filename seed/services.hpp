@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "core/db.hpp"
-#include "core/runner.hpp"
+#include "core/data/db.hpp"
+#include "core/run/runner.hpp"
 #include "seed/validators.hpp"
 
 namespace dihya::seed {

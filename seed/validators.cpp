@@ -5,10 +5,10 @@
 #include <map>
 #include <set>
 
-#include "core/clock.hpp"
-#include "core/fs.hpp"
-#include "core/json_check.hpp"
-#include "core/locale_pack.hpp"
+#include "core/base/clock.hpp"
+#include "core/base/fs.hpp"
+#include "core/base/json_check.hpp"
+#include "core/privacy/locale_pack.hpp"
 
 namespace dihya::seed {
 namespace {

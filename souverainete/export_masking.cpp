@@ -1,9 +1,9 @@
 // export --anonymize: the tenant's personal-data map applied to the exported copy.
 #include <algorithm>
 
-#include "core/fs.hpp"
-#include "core/locale_pack.hpp"
-#include "core/personal_map.hpp"
+#include "core/base/fs.hpp"
+#include "core/privacy/locale_pack.hpp"
+#include "core/privacy/personal_map.hpp"
 #include "souverainete/support.hpp"
 
 namespace dihya::souverainete {

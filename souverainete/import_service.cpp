@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "core/clock.hpp"
-#include "core/signals.hpp"
+#include "core/base/clock.hpp"
+#include "core/base/signals.hpp"
 #include "souverainete/loader.hpp"
 #include "souverainete/services.hpp"
 #include "souverainete/support.hpp"

@@ -12,9 +12,9 @@
 #include <mutex>
 #include <set>
 
-#include "core/clock.hpp"
-#include "core/crypto.hpp"
-#include "core/pg_copy.hpp"
+#include "core/base/clock.hpp"
+#include "core/base/crypto.hpp"
+#include "core/data/pg_copy.hpp"
 #include "souverainete/loader.hpp"
 
 namespace dihya::souverainete {

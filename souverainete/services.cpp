@@ -8,9 +8,9 @@
 #include <fmt/format.h>
 #include <cstdio>
 
-#include "core/clock.hpp"
-#include "core/output_file.hpp"
-#include "core/signals.hpp"
+#include "core/base/clock.hpp"
+#include "core/io/output_file.hpp"
+#include "core/base/signals.hpp"
 #include "souverainete/support.hpp"
 
 namespace dihya::souverainete {

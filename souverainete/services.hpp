@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/runner.hpp"
+#include "core/run/runner.hpp"
 #include "souverainete/validators.hpp"
 
 // What the souverainete module's tools do; each returns the exit code.

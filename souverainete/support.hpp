@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "core/config.hpp"
-#include "core/crypto.hpp"
-#include "core/datapackage.hpp"
-#include "core/masking.hpp"
+#include "core/config/config.hpp"
+#include "core/base/crypto.hpp"
+#include "core/package/datapackage.hpp"
+#include "core/privacy/masking.hpp"
 
 // Settings of the tenant's "export" section shared by export and import.
 namespace dihya::souverainete {

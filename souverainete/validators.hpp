@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "core/backup.hpp"
-#include "core/datapackage.hpp"
-#include "core/options.hpp"
+#include "core/backup/backup.hpp"
+#include "core/package/datapackage.hpp"
+#include "core/base/options.hpp"
 
 // Argument rules of the souverainete module's tools.
 namespace dihya::souverainete {

@@ -13,12 +13,12 @@
 #include <stdexcept>
 #include <thread>
 
-#include "core/backup_parts.hpp"
-#include "core/clock.hpp"
-#include "core/crypto.hpp"
-#include "core/db.hpp"
-#include "core/stream.hpp"
-#include "core/tests/support/scratch_db.hpp"
+#include "core/backup/parts.hpp"
+#include "core/base/clock.hpp"
+#include "core/base/crypto.hpp"
+#include "core/data/db.hpp"
+#include "core/io/stream.hpp"
+#include "core/testing/scratch_db.hpp"
 
 namespace dihya::test {
 namespace {

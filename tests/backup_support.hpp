@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/tests/support/workspace.hpp"
+#include "core/testing/workspace.hpp"
 
 // A workspace for the backup suite's end-to-end tests.
 namespace dihya::test {

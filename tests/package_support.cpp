@@ -6,10 +6,10 @@
 #include <limits>
 #include <stdexcept>
 
-#include "core/archive.hpp"
-#include "core/crypto.hpp"
-#include "core/db.hpp"
-#include "core/stream.hpp"
+#include "core/io/archive.hpp"
+#include "core/base/crypto.hpp"
+#include "core/data/db.hpp"
+#include "core/io/stream.hpp"
 
 namespace dihya::test {
 

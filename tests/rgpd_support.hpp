@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "core/db.hpp"
+#include "core/data/db.hpp"
 #include "tests/backup_support.hpp"
 
 // The rgpd tools in end-to-end tests.

@@ -2,8 +2,8 @@
 // into the backup, pg_restore into a scratch database, databases swapped by renaming.
 #include <catch2/catch.hpp>
 
-#include "core/db.hpp"
-#include "core/tests/support/scratch_db.hpp"
+#include "core/data/db.hpp"
+#include "core/testing/scratch_db.hpp"
 #include "tests/backup_support.hpp"
 #include "tests/rgpd_support.hpp"
 

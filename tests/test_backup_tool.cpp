@@ -12,9 +12,9 @@
 #include <fstream>
 #include <thread>
 
-#include "core/crypto.hpp"
-#include "core/db.hpp"
-#include "core/fs.hpp"
+#include "core/base/crypto.hpp"
+#include "core/data/db.hpp"
+#include "core/base/fs.hpp"
 #include "tests/backup_support.hpp"
 
 using namespace dihya;

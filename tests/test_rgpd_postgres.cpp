@@ -2,7 +2,7 @@
 // the same masked values as on SQLite, and the proof holds there too.
 #include <catch2/catch.hpp>
 
-#include "core/tests/support/scratch_db.hpp"
+#include "core/testing/scratch_db.hpp"
 #include "tests/rgpd_support.hpp"
 
 using namespace dihya;

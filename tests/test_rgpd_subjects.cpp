@@ -6,9 +6,9 @@
 #include <catch2/catch.hpp>
 #include <map>
 
-#include "core/archive.hpp"
-#include "core/db.hpp"
-#include "core/stream.hpp"
+#include "core/io/archive.hpp"
+#include "core/data/db.hpp"
+#include "core/io/stream.hpp"
 #include "tests/rgpd_support.hpp"
 
 using namespace dihya;

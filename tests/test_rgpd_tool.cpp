@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 
-#include "core/db.hpp"
+#include "core/data/db.hpp"
 #include "tests/rgpd_support.hpp"
 
 using namespace dihya;

@@ -7,9 +7,9 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
-#include "core/crypto.hpp"
-#include "core/process.hpp"
-#include "core/tests/support/workspace.hpp"
+#include "core/base/crypto.hpp"
+#include "core/base/process.hpp"
+#include "core/testing/workspace.hpp"
 
 using namespace dihya;
 using namespace dihya::test;

@@ -4,10 +4,10 @@
 
 #include <catch2/catch.hpp>
 
-#include "core/db.hpp"
-#include "core/process.hpp"
-#include "core/tests/support/scratch_db.hpp"
-#include "core/tests/support/workspace.hpp"
+#include "core/data/db.hpp"
+#include "core/base/process.hpp"
+#include "core/testing/scratch_db.hpp"
+#include "core/testing/workspace.hpp"
 
 using namespace dihya;
 using namespace dihya::test;

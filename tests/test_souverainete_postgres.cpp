@@ -7,9 +7,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "core/datapackage.hpp"
-#include "core/db.hpp"
-#include "core/tests/support/scratch_db.hpp"
+#include "core/package/datapackage.hpp"
+#include "core/data/db.hpp"
+#include "core/testing/scratch_db.hpp"
 #include "tests/package_support.hpp"
 
 using namespace dihya;

@@ -8,9 +8,9 @@
 #include <chrono>
 #include <thread>
 
-#include "core/crypto.hpp"
-#include "core/db.hpp"
-#include "core/tests/support/scratch_db.hpp"
+#include "core/base/crypto.hpp"
+#include "core/data/db.hpp"
+#include "core/testing/scratch_db.hpp"
 #include "tests/package_support.hpp"
 
 using namespace dihya;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core/clock.hpp"
+#include "core/base/clock.hpp"
 #include "ops/services.hpp"
 #include "ops/validators.hpp"
 

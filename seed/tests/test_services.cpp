@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 
-#include "core/tests/support/scratch_db.hpp"
+#include "core/testing/scratch_db.hpp"
 #include "seed/services.hpp"
 
 using namespace dihya;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core/tests/support/workspace.hpp"
+#include "core/testing/workspace.hpp"
 #include "seed/validators.hpp"
 
 using namespace dihya;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "core/options.hpp"
+#include "core/base/options.hpp"
 #include "souverainete/validators.hpp"
 
 using namespace dihya;

@@ -1,0 +1,138 @@
+// Keys of the backup engine: public keys to encrypt, identities and passphrases to decrypt.
+#include <termios.h>
+#include <unistd.h>
+
+#include <iostream>
+
+#include "core/backup/backup.hpp"
+
+namespace dihya {
+
+Result<std::string> read_secret_line(const fs::path& path) {
+  if (Status safe = check_secret_file(path); !safe) return safe.error();
+  auto content = read_file(path);
+  if (!content) return content.error();
+  std::string line = content->substr(0, content->find('\n'));
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.empty())
+    return make_error(ExitCode::data_error, "core.backup.empty_passphrase",
+                      {{"path", path.string()}});
+  return line;
+}
+
+std::optional<std::string> prompt_secret(const std::string& prompt) {
+  if (!::isatty(STDIN_FILENO)) return std::nullopt;
+  std::cerr << prompt << ": " << std::flush;
+  termios old{};
+  ::tcgetattr(STDIN_FILENO, &old);
+  termios quiet = old;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  std::string line;
+  std::getline(std::cin, line);
+  ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
+  std::cerr << "\n";
+  if (line.empty()) return std::nullopt;
+  return line;
+}
+
+namespace {
+
+Result<std::optional<std::string>> passphrase_of(const TenantConfig& tenant,
+                                                 const KeySources& sources, bool ask) {
+  std::optional<fs::path> file = sources.passphrase_file;
+  if (!file && tenant.backup.contains("passphrase_file"))
+    file = fs::path(tenant.backup["passphrase_file"].get<std::string>());
+  if (file) {
+    auto line = read_secret_line(*file);
+    if (!line) return line.error();
+    return std::optional<std::string>(std::move(*line));
+  }
+  if (ask && sources.ask) return sources.ask("passphrase");
+  return std::optional<std::string>{};
+}
+
+}  // namespace
+
+Result<EnvelopeKeys> backup_encryption_keys(const TenantConfig& tenant, const KeySources& sources) {
+  EnvelopeKeys keys;
+  for (const auto& entry : tenant.backup.value("recipients", Json::array())) {
+    std::string text = entry.get<std::string>();
+    if (text.rfind("dihya-pub:", 0) != 0) {
+      auto content = read_file(text);
+      if (!content) return content.error();
+      text = *content;
+    }
+    auto key = parse_recipient(text);
+    if (!key) return key.error();
+    keys.recipients.push_back(*key);
+  }
+  auto passphrase = passphrase_of(tenant, sources, keys.recipients.empty());
+  if (!passphrase) return passphrase.error();
+  keys.passphrase = std::move(*passphrase);
+  if (keys.recipients.empty() && !keys.passphrase)
+    return make_error(ExitCode::usage, "core.backup.no_encryption_key", {{"tenant", tenant.name}});
+  return keys;
+}
+
+Result<BackupKeys> backup_decryption_keys(const TenantConfig& tenant, const KeySources& sources) {
+  BackupKeys keys;
+  std::vector<fs::path> files = sources.identity_files;
+  if (tenant.backup.contains("identity")) {
+    fs::path configured = tenant.backup["identity"].get<std::string>();
+    if (fs::exists(configured)) files.push_back(configured);
+  }
+  std::optional<std::string> key_passphrase;
+  for (const auto& file : files) {
+    if (identity_file_protected(file) && !key_passphrase) {
+      if (sources.key_passphrase_file) {
+        auto line = read_secret_line(*sources.key_passphrase_file);
+        if (!line) return line.error();
+        key_passphrase = *line;
+      } else if (sources.ask) {
+        key_passphrase = sources.ask("key_passphrase");
+      }
+    }
+    auto identity = load_identity(file, key_passphrase);
+    if (!identity) return identity.error();
+    keys.identities.push_back(std::move(*identity));
+  }
+  auto passphrase = passphrase_of(tenant, sources, keys.identities.empty());
+  if (!passphrase) return passphrase.error();
+  keys.passphrase = std::move(*passphrase);
+  return keys;
+}
+
+}  // namespace dihya
+
+namespace dihya {
+
+void declare_key_options(OptionSet& options, bool identities) {
+  if (identities) {
+    options.list("identity", "FILE", "backup.opt.identity");
+    options.value("key-passphrase-file", "FILE", "backup.opt.key_passphrase_file");
+  }
+  options.value("passphrase-file", "FILE", "backup.opt.passphrase_file");
+}
+
+KeyOptions parse_key_options(const Arguments& args) {
+  KeyOptions keys;
+  for (const auto& file : args.values("identity")) keys.identity_files.emplace_back(file);
+  if (auto file = args.value("passphrase-file")) keys.passphrase_file = *file;
+  if (auto file = args.value("key-passphrase-file")) keys.key_passphrase_file = *file;
+  return keys;
+}
+
+KeySources key_sources(const KeyOptions& keys, const Messages& messages) {
+  KeySources sources;
+  sources.identity_files = keys.identity_files;
+  sources.passphrase_file = keys.passphrase_file;
+  sources.key_passphrase_file = keys.key_passphrase_file;
+  sources.ask = [&messages](const std::string& purpose) {
+    return prompt_secret(messages.text(purpose == "passphrase" ? "backup.prompt_passphrase"
+                                                               : "backup.prompt_key_passphrase"));
+  };
+  return sources;
+}
+
+}  // namespace dihya

@@ -1,0 +1,38 @@
+#include "core/base/signals.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include "core/base/error.hpp"
+
+namespace dihya {
+namespace {
+
+std::atomic<int> g_interrupts{0};
+
+extern "C" void on_interrupt(int) {
+  if (g_interrupts.fetch_add(1) >= 1) ::_exit(130);
+}
+
+}  // namespace
+
+void install_interrupt_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+}
+
+bool interrupted() {
+  return g_interrupts.load() > 0;
+}
+
+void check_interrupted() {
+  if (interrupted()) fail(ExitCode::interrupted, "core.interrupted");
+}
+
+}  // namespace dihya

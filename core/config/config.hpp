@@ -1,0 +1,70 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/base/error.hpp"
+
+namespace dihya {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+struct UserEntry {
+  std::string name;
+  std::vector<std::string> roles;
+  std::vector<std::string> unix_users;
+  std::optional<std::string> token_hash;
+};
+
+struct AuditSettings {
+  std::optional<fs::path> signing_key;  // Ed25519 secret key file (0600)
+  std::optional<fs::path> verify_key;   // its public half, to verify checkpoints
+};
+
+struct TenantConfig {
+  std::string name;
+  std::string database;  // URL; a sqlite: path is made absolute
+  std::map<std::string, fs::path> files;
+  fs::path state_dir;
+  fs::path hooks_dir;
+  int hook_timeout_seconds = 60;
+  std::string environment = "production";
+  AuditSettings audit;
+  Json backup = Json::object();           // validated here, used by the backup engine
+  Json export_settings = Json::object();  // "export": validated here, used by export/import
+  Json personal_data = Json::object();    // validated here, used by the masking engine
+
+  fs::path audit_dir() const { return state_dir / "audit"; }
+  fs::path audit_log() const { return audit_dir() / "audit.jsonl"; }
+  fs::path metrics_dir() const { return state_dir / "metrics"; }
+  // Every directory or file this tenant owns; tools touch nothing outside them.
+  std::vector<fs::path> roots() const;
+  // The SQLite file of a sqlite: database URL, if it is one.
+  std::optional<fs::path> sqlite_path() const;
+};
+
+struct Config {
+  fs::path path;  // absolute path of the file
+  int version = 1;
+  std::optional<std::string> language;
+  std::map<std::string, UserEntry> users;
+  std::map<std::string, std::vector<std::string>> roles;
+  std::map<std::string, TenantConfig> tenants;
+  Json raw;  // the document as read
+};
+
+// Where the config is: --config, then $DIHYA_CONFIG, ./dihya.json, /etc/dihya/dihya.json.
+fs::path locate_config(const std::optional<std::string>& cli);
+
+// Load and validate the config at PATH. Every problem found is a cause of the returned
+// error (exit 78), naming the JSON path.
+Result<Config> load_config(const fs::path& path);
+// Validate and build a config from TEXT as if read from PATH.
+Result<Config> parse_config(const std::string& text, const fs::path& path);
+
+}  // namespace dihya

@@ -1,0 +1,555 @@
+// The export package's manifest (datapackage.json), names, load order, timestamps and
+// signature (docs/export-format.md).
+#include "core/package/datapackage.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <set>
+
+#include "core/io/archive.hpp"
+#include "core/base/clock.hpp"
+
+namespace dihya::package {
+
+namespace {
+
+constexpr const char* k_schema_url = "https://datapackage.org/profiles/2.0/datapackage.json";
+
+Error bad_manifest(const std::string& path, const std::string& reason) {
+  return make_error(ExitCode::data_error, "core.package.bad_manifest",
+                    {{"path", path}, {"reason", reason}});
+}
+
+// The Table Schema type and format of a column type.
+std::pair<const char*, const char*> schema_type(ColumnType type) {
+  switch (type) {
+    case ColumnType::integer:
+      return {"integer", nullptr};
+    case ColumnType::real:
+    case ColumnType::numeric:
+      return {"number", nullptr};
+    case ColumnType::text:
+      return {"string", nullptr};
+    case ColumnType::blob:
+      return {"string", "binary"};
+    case ColumnType::boolean:
+      return {"boolean", nullptr};
+    case ColumnType::date:
+      return {"date", nullptr};
+    case ColumnType::timestamp:
+      return {"datetime", nullptr};
+    case ColumnType::json:
+      return {"any", nullptr};
+  }
+  return {"string", nullptr};
+}
+
+// The column type of a Table Schema field written by another tool.
+std::optional<ColumnType> column_type_of(const std::string& type, const std::string& format) {
+  if (type == "integer") return ColumnType::integer;
+  if (type == "number") return ColumnType::real;
+  if (type == "string") return format == "binary" ? ColumnType::blob : ColumnType::text;
+  if (type == "boolean") return ColumnType::boolean;
+  if (type == "date") return ColumnType::date;
+  if (type == "datetime") return ColumnType::timestamp;
+  if (type == "object" || type == "array" || type == "any") return ColumnType::json;
+  return std::nullopt;
+}
+
+Json strings(const std::vector<std::string>& values) {
+  Json out = Json::array();
+  for (const auto& v : values) out.push_back(v);
+  return out;
+}
+
+Json field_json(const ColumnDef& column, const std::optional<std::vector<std::string>>& missing) {
+  auto [type, format] = schema_type(column.type);
+  Json field = {{"name", column.name}, {"type", type}};
+  if (format) field["format"] = format;
+  field["dihya:type"] = column_type_name(column.type);
+  if (!column.nullable) field["constraints"] = {{"required", true}};
+  if (missing) field["missingValues"] = strings(*missing);
+  return field;
+}
+
+Json resource_json(const Resource& r, const std::map<std::string, std::string>& names) {
+  Json fields = Json::array();
+  for (std::size_t i = 0; i < r.def.columns.size(); ++i)
+    fields.push_back(
+        field_json(r.def.columns[i], i < r.missing.size() ? r.missing[i] : std::nullopt));
+  Json schema = {{"fields", fields}, {"missingValues", strings(r.missing_values)}};
+  if (!r.def.primary_key.empty()) schema["primaryKey"] = strings(r.def.primary_key);
+  if (!r.def.unique_keys.empty()) {
+    schema["uniqueKeys"] = Json::array();
+    for (const auto& key : r.def.unique_keys) schema["uniqueKeys"].push_back(strings(key));
+  }
+  Json fks = Json::array();
+  for (const auto& fk : r.def.foreign_keys) {
+    auto target = names.find(fk.ref_table);
+    if (target == names.end()) continue;  // a table outside the package
+    std::string resource = target->second == r.name ? "" : target->second;
+    fks.push_back({{"fields", strings(fk.columns)},
+                   {"reference", {{"resource", resource}, {"fields", strings(fk.ref_columns)}}}});
+  }
+  if (!fks.empty()) schema["foreignKeys"] = fks;
+  Json indexes = Json::array();
+  for (const auto& index : r.def.indexes)
+    indexes.push_back(
+        {{"name", index.name}, {"fields", strings(index.columns)}, {"unique", index.unique}});
+  if (!indexes.empty()) schema["dihya:indexes"] = indexes;
+
+  Json out = {{"name", r.name}, {"type", "table"}, {"profile", "tabular-data-resource"}};
+  if (r.parts.size() == 1) {
+    out["path"] = r.parts[0].path;
+  } else {
+    out["path"] = Json::array();
+    for (const auto& part : r.parts) out["path"].push_back(part.path);
+  }
+  if (r.format == DataFormat::csv) {
+    out["format"] = "csv";
+    out["mediatype"] = "text/csv";
+    out["dialect"] = {{"header", true},
+                      {"delimiter", ","},
+                      {"lineTerminator", "\n"},
+                      {"quoteChar", "\""},
+                      {"doubleQuote", true}};
+  } else {
+    out["format"] = "jsonl";
+    out["mediatype"] = "application/x-ndjson";
+  }
+  out["encoding"] = "utf-8";
+  out["bytes"] = r.bytes;
+  out["hash"] = "sha256:" + r.sha256;
+  if (r.rows) out["rows"] = *r.rows;
+  out["schema"] = schema;
+  out["dihya:table"] = r.def.name;
+  if (r.parts.size() > 1) {
+    out["dihya:parts"] = Json::array();
+    for (const auto& p : r.parts)
+      out["dihya:parts"].push_back(
+          {{"path", p.path}, {"bytes", p.bytes}, {"hash", "sha256:" + p.sha256}, {"rows", p.rows}});
+  }
+  return out;
+}
+
+// Reading helpers that name the JSON path of what is wrong.
+class Reader {
+ public:
+  Error error;
+  bool failed = false;
+
+  void fail(const std::string& path, const std::string& reason) {
+    if (!failed) error = bad_manifest(path, reason);
+    failed = true;
+  }
+  const Json* member(const Json& object, const char* key, const std::string& path, bool required) {
+    if (object.is_object() && object.contains(key)) return &object[key];
+    if (required) fail(path + "." + key, "missing");
+    return nullptr;
+  }
+  std::string string(const Json& object, const char* key, const std::string& path,
+                     bool required = true) {
+    const Json* v = member(object, key, path, required);
+    if (!v) return {};
+    if (!v->is_string()) {
+      fail(path + "." + key, "not a string");
+      return {};
+    }
+    return v->get<std::string>();
+  }
+  std::vector<std::string> strings(const Json& object, const char* key, const std::string& path,
+                                   bool required = false) {
+    std::vector<std::string> out;
+    const Json* v = member(object, key, path, required);
+    if (!v) return out;
+    if (v->is_string()) return {v->get<std::string>()};
+    if (!v->is_array()) {
+      fail(path + "." + key, "not a list");
+      return out;
+    }
+    for (const auto& item : *v) {
+      if (!item.is_string()) {
+        fail(path + "." + key, "not a list of strings");
+        return {};
+      }
+      out.push_back(item.get<std::string>());
+    }
+    return out;
+  }
+  std::optional<std::int64_t> integer(const Json& object, const char* key,
+                                      const std::string& path) {
+    const Json* v = member(object, key, path, false);
+    if (!v) return std::nullopt;
+    if (!v->is_number_integer() || v->get<std::int64_t>() < 0) {
+      fail(path + "." + key, "not a count");
+      return std::nullopt;
+    }
+    return v->get<std::int64_t>();
+  }
+  std::string hash(const Json& object, const std::string& path, bool required) {
+    std::string text = string(object, "hash", path, required);
+    if (text.empty()) return {};
+    if (text.rfind("sha256:", 0) != 0 || text.size() != 71 ||
+        text.find_first_not_of("0123456789abcdef", 7) != std::string::npos) {
+      fail(path + ".hash", "not a \"sha256:<64 hex digits>\" hash");
+      return {};
+    }
+    return text.substr(7);
+  }
+};
+
+void read_fields(Reader& in, const Json& schema, const std::string& path, Resource& r) {
+  const Json* fields = in.member(schema, "fields", path, true);
+  if (!fields) return;
+  if (!fields->is_array() || fields->empty()) return in.fail(path + ".fields", "no fields");
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < fields->size(); ++i) {
+    const Json& f = (*fields)[i];
+    std::string at = path + ".fields[" + std::to_string(i) + "]";
+    ColumnDef column;
+    column.name = in.string(f, "name", at);
+    if (in.failed) return;
+    if (!seen.insert(column.name).second) return in.fail(at + ".name", "duplicate field");
+    std::string type = f.value("type", "string");
+    std::string format = f.contains("format") && f["format"].is_string() ? f["format"] : "";
+    auto mapped = column_type_of(type, format);
+    if (!mapped) return in.fail(at + ".type", "unknown field type \"" + type + "\"");
+    column.type = *mapped;
+    if (f.contains("dihya:type")) {
+      auto own = f["dihya:type"].is_string() ? parse_column_type(f["dihya:type"].get<std::string>())
+                                             : std::nullopt;
+      if (!own) return in.fail(at + ".dihya:type", "unknown field type");
+      if (schema_type(*own).first != type)
+        return in.fail(at + ".dihya:type", "does not match the field's type \"" + type + "\"");
+      column.type = *own;
+    }
+    if (f.contains("constraints") && f["constraints"].is_object())
+      column.nullable = !f["constraints"].value("required", false);
+    r.missing.push_back(f.contains("missingValues")
+                            ? std::optional(in.strings(f, "missingValues", at))
+                            : std::nullopt);
+    r.def.columns.push_back(std::move(column));
+  }
+  if (schema.contains("missingValues"))
+    r.missing_values = in.strings(schema, "missingValues", path);
+}
+
+void check_field_names(Reader& in, const Resource& r, const std::vector<std::string>& names,
+                       const std::string& path) {
+  for (const auto& name : names)
+    if (!r.def.column(name)) in.fail(path, "no field \"" + name + "\"");
+}
+
+void read_keys(Reader& in, const Json& schema, const std::string& path, Resource& r) {
+  r.def.primary_key = in.strings(schema, "primaryKey", path);
+  check_field_names(in, r, r.def.primary_key, path + ".primaryKey");
+  if (schema.contains("uniqueKeys")) {
+    if (!schema["uniqueKeys"].is_array()) return in.fail(path + ".uniqueKeys", "not a list");
+    for (const auto& key : schema["uniqueKeys"]) {
+      Json holder = {{"k", key}};
+      r.def.unique_keys.push_back(in.strings(holder, "k", path + ".uniqueKeys"));
+      check_field_names(in, r, r.def.unique_keys.back(), path + ".uniqueKeys");
+    }
+  }
+  if (schema.contains("dihya:indexes") && schema["dihya:indexes"].is_array())
+    for (const auto& index : schema["dihya:indexes"]) {
+      IndexDef def{in.string(index, "name", path + ".dihya:indexes"),
+                   in.strings(index, "fields", path + ".dihya:indexes", true),
+                   index.value("unique", false)};
+      check_field_names(in, r, def.columns, path + ".dihya:indexes");
+      r.def.indexes.push_back(std::move(def));
+    }
+}
+
+// Foreign keys name resources; they are turned into table names once all are read.
+void read_foreign_keys(Reader& in, const Json& schema, const std::string& path, Resource& r) {
+  if (!schema.contains("foreignKeys")) return;
+  if (!schema["foreignKeys"].is_array()) return in.fail(path + ".foreignKeys", "not a list");
+  for (std::size_t i = 0; i < schema["foreignKeys"].size(); ++i) {
+    const Json& fk = schema["foreignKeys"][i];
+    std::string at = path + ".foreignKeys[" + std::to_string(i) + "]";
+    ForeignKey key;
+    key.columns = in.strings(fk, "fields", at, true);
+    check_field_names(in, r, key.columns, at + ".fields");
+    const Json* reference = in.member(fk, "reference", at, true);
+    if (!reference) return;
+    key.ref_table = reference->contains("resource") ? in.string(*reference, "resource", at) : "";
+    if (key.ref_table.empty()) key.ref_table = r.name;
+    key.ref_columns = in.strings(*reference, "fields", at + ".reference", true);
+    if (key.ref_columns.size() != key.columns.size())
+      return in.fail(at, "fields and reference fields differ in number");
+    r.def.foreign_keys.push_back(std::move(key));
+  }
+}
+
+void read_parts(Reader& in, const Json& res, const std::string& path, Resource& r,
+                std::set<std::string>& all_paths) {
+  std::vector<std::string> paths = in.strings(res, "path", path, true);
+  if (paths.empty()) return in.fail(path + ".path", "no data file");
+  for (const auto& p : paths) {
+    if (!safe_entry_name(p) || p == k_manifest_name || p == k_signature_name)
+      return in.fail(path + ".path", "unsafe path \"" + p + "\"");
+    if (!all_paths.insert(p).second) return in.fail(path + ".path", "path listed twice: " + p);
+    r.parts.push_back({p, 0, {}, 0});
+  }
+  if (paths.size() == 1) {
+    r.parts[0].bytes = r.bytes;
+    r.parts[0].sha256 = r.sha256;
+    r.parts[0].rows = r.rows.value_or(0);
+    return;
+  }
+  if (!res.contains("dihya:parts")) return;
+  const Json& listed = res["dihya:parts"];
+  if (!listed.is_array() || listed.size() != paths.size())
+    return in.fail(path + ".dihya:parts", "does not list the paths");
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    std::string at = path + ".dihya:parts[" + std::to_string(i) + "]";
+    if (in.string(listed[i], "path", at) != paths[i]) return in.fail(at, "not the path's part");
+    r.parts[i].bytes = in.integer(listed[i], "bytes", at).value_or(-1);
+    r.parts[i].sha256 = in.hash(listed[i], at, true);
+    r.parts[i].rows = in.integer(listed[i], "rows", at).value_or(-1);
+  }
+}
+
+}  // namespace
+
+const char* format_name(DataFormat format) {
+  return format == DataFormat::csv ? "csv" : "jsonl";
+}
+
+std::optional<DataFormat> parse_format(std::string_view name) {
+  if (name == "csv") return DataFormat::csv;
+  if (name == "jsonl" || name == "ndjson") return DataFormat::jsonl;
+  return std::nullopt;
+}
+
+Json manifest_json(const Manifest& manifest) {
+  std::map<std::string, std::string> names;  // table → resource
+  for (const auto& r : manifest.resources) names[r.def.name] = r.name;
+  Json resources = Json::array();
+  for (const auto& r : manifest.resources) resources.push_back(resource_json(r, names));
+  return {{"$schema", k_schema_url},
+          {"profile", "tabular-data-package"},
+          {"name", manifest.name},
+          {"created", manifest.created},
+          {"dihya:format", k_format_version},
+          {"dihya:tenant", manifest.tenant},
+          {"dihya:source", manifest.source},
+          {"resources", resources}};
+}
+
+namespace {
+
+Result<Manifest> parse_manifest_checked(const Json& document) {
+  Reader in;
+  Manifest out;
+  if (!document.is_object()) return bad_manifest("$", "not an object");
+  out.name = in.string(document, "name", "$", false);
+  out.created = in.string(document, "created", "$", false);
+  out.tenant = document.value("dihya:tenant", "");
+  out.source = document.value("dihya:source", "");
+  if (document.contains("dihya:format") && (!document["dihya:format"].is_number_integer() ||
+                                            document["dihya:format"].get<int>() > k_format_version))
+    return bad_manifest("$.dihya:format", "a newer format than this tool reads");
+  const Json* resources = in.member(document, "resources", "$", true);
+  if (in.failed) return in.error;
+  if (!resources->is_array() || resources->empty())
+    return bad_manifest("$.resources", "no resources");
+  std::set<std::string> all_paths, all_names, all_tables;
+  for (std::size_t i = 0; i < resources->size(); ++i) {
+    const Json& res = (*resources)[i];
+    std::string path = "$.resources[" + std::to_string(i) + "]";
+    Resource r;
+    r.name = in.string(res, "name", path);
+    if (in.failed) return in.error;
+    if (!all_names.insert(r.name).second) return bad_manifest(path + ".name", "duplicate name");
+    std::string format = res.value("format", "csv");
+    auto parsed = parse_format(format);
+    if (!parsed) return bad_manifest(path + ".format", "unknown format \"" + format + "\"");
+    r.format = *parsed;
+    if (r.format == DataFormat::csv && res.contains("dialect")) {
+      const Json& d = res["dialect"];
+      if (d.value("delimiter", ",") != "," || d.value("quoteChar", "\"") != "\"" ||
+          !d.value("header", true) || !d.value("doubleQuote", true))
+        return bad_manifest(path + ".dialect", "only the default CSV dialect is read");
+    }
+    r.bytes = in.integer(res, "bytes", path).value_or(-1);
+    r.sha256 = in.hash(res, path, false);
+    r.rows = in.integer(res, "rows", path);
+    r.def.name = res.contains("dihya:table") ? in.string(res, "dihya:table", path) : r.name;
+    if (r.def.name.empty()) return bad_manifest(path + ".dihya:table", "empty");
+    if (!all_tables.insert(r.def.name).second)
+      return bad_manifest(path + ".dihya:table", "two resources load the same table");
+    read_parts(in, res, path, r, all_paths);
+    const Json* schema = in.member(res, "schema", path, true);
+    if (in.failed) return in.error;
+    if (!schema->is_object()) return bad_manifest(path + ".schema", "not an inline schema");
+    read_fields(in, *schema, path + ".schema", r);
+    read_keys(in, *schema, path + ".schema", r);
+    read_foreign_keys(in, *schema, path + ".schema", r);
+    if (in.failed) return in.error;
+    out.resources.push_back(std::move(r));
+  }
+  // Foreign keys name resources in the package: map them to the tables they load.
+  for (std::size_t i = 0; i < out.resources.size(); ++i)
+    for (auto& fk : out.resources[i].def.foreign_keys) {
+      auto target = std::find_if(out.resources.begin(), out.resources.end(),
+                                 [&](const Resource& r) { return r.name == fk.ref_table; });
+      std::string at = "$.resources[" + std::to_string(i) + "].schema.foreignKeys";
+      if (target == out.resources.end())
+        return bad_manifest(at, "references no resource of the package: " + fk.ref_table);
+      for (const auto& field : fk.ref_columns)
+        if (!target->def.column(field))
+          return bad_manifest(at, "references no field \"" + field + "\" of " + target->name);
+      fk.ref_table = target->def.name;
+    }
+  return out;
+}
+
+}  // namespace
+
+Result<Manifest> parse_manifest(const Json& document) {
+  // A value of the wrong JSON type deep inside (a number where a string belongs) is a
+  // malformed manifest too.
+  try {
+    return parse_manifest_checked(document);
+  } catch (const Json::exception& e) {
+    return bad_manifest("$", e.what());
+  }
+}
+
+std::string resource_name(std::string_view table, const std::vector<std::string>& taken) {
+  std::string base;
+  for (char c : table) {
+    char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    bool ok = (lower >= 'a' && lower <= 'z') || (lower >= '0' && lower <= '9') || lower == '-' ||
+              lower == '_' || lower == '.';
+    base += ok ? lower : '_';
+  }
+  if (base.empty() || base[0] == '.') base = "table" + base;
+  std::string name = base;
+  for (int n = 2; std::find(taken.begin(), taken.end(), name) != taken.end(); ++n)
+    name = base + "-" + std::to_string(n);
+  return name;
+}
+
+std::vector<std::size_t> foreign_key_order(const std::vector<Resource>& resources) {
+  std::vector<std::size_t> order;
+  std::vector<char> placed(resources.size(), 0), visiting(resources.size(), 0);
+  std::function<void(std::size_t)> visit = [&](std::size_t i) {
+    if (placed[i] || visiting[i]) return;
+    visiting[i] = 1;
+    for (const auto& fk : resources[i].def.foreign_keys)
+      for (std::size_t j = 0; j < resources.size(); ++j)
+        if (j != i && resources[j].def.name == fk.ref_table) visit(j);
+    placed[i] = 1;
+    order.push_back(i);
+  };
+  for (std::size_t i = 0; i < resources.size(); ++i) visit(i);
+  return order;
+}
+
+bool is_canonical_timestamp(std::string_view t) {
+  int year, month, day, hour, minute, second;
+  if (t.size() < 20 || t.back() != 'Z' || t[4] != '-' || t[7] != '-' || t[10] != 'T' ||
+      t[13] != ':' || t[16] != ':' || !fixed_digits(t, 0, 4, year) ||
+      !fixed_digits(t, 5, 2, month) || !fixed_digits(t, 8, 2, day) ||
+      !fixed_digits(t, 11, 2, hour) || !fixed_digits(t, 14, 2, minute) ||
+      !fixed_digits(t, 17, 2, second) || !date_exists(year, month, day) || hour > 23 ||
+      minute > 59 || second > 59)
+    return false;
+  if (t.size() == 20) return true;
+  if (t[19] != '.' || t.size() < 22 || t.size() > 30 || t[t.size() - 2] == '0') return false;
+  for (std::size_t i = 20; i + 1 < t.size(); ++i)
+    if (t[i] < '0' || t[i] > '9') return false;
+  return true;
+}
+
+std::optional<std::string> canonical_timestamp(std::string_view t) {
+  auto digits = [&](std::size_t at, std::size_t n, int& v) { return fixed_digits(t, at, n, v); };
+  int year, month, day, hour = 0, minute = 0, second = 0;
+  if (!digits(0, 4, year) || t.size() < 10 || t[4] != '-' || !digits(5, 2, month) || t[7] != '-' ||
+      !digits(8, 2, day) || month < 1 || month > 12 || day < 1 || day > 31)
+    return std::nullopt;
+  std::size_t at = 10;
+  std::string fraction;
+  std::int64_t offset_minutes = 0;
+  if (at < t.size()) {
+    if ((t[at] != 'T' && t[at] != 't' && t[at] != ' ') || !digits(at + 1, 2, hour) ||
+        at + 3 >= t.size() || t[at + 3] != ':' || !digits(at + 4, 2, minute))
+      return std::nullopt;
+    at += 6;
+    if (at < t.size() && t[at] == ':') {
+      if (!digits(at + 1, 2, second)) return std::nullopt;
+      at += 3;
+    }
+    if (at < t.size() && (t[at] == '.' || t[at] == ',')) {
+      ++at;
+      while (at < t.size() && t[at] >= '0' && t[at] <= '9') fraction += t[at++];
+      if (fraction.empty() || fraction.size() > 9) return std::nullopt;
+    }
+    if (at < t.size()) {
+      if (t[at] == 'Z' || t[at] == 'z') {
+        ++at;
+      } else if (t[at] == '+' || t[at] == '-') {
+        int oh, om = 0;
+        if (!digits(at + 1, 2, oh)) return std::nullopt;
+        std::size_t next = at + 3;
+        if (next < t.size() && t[next] == ':') ++next;
+        if (next < t.size() && !digits(next, 2, om)) return std::nullopt;
+        if (next < t.size()) next += 2;
+        offset_minutes = (oh * 60 + om) * (t[at] == '-' ? -1 : 1);
+        at = next;
+      }
+    }
+    if (at != t.size() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  }
+  std::int64_t seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 +
+                         second - offset_minutes * 60;
+  std::int64_t days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
+  std::int64_t rest = seconds - days * 86400;
+  CivilDate date = civil_from_days(days);
+  if (date.year < 0 || date.year > 9999) return std::nullopt;
+  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+  char buffer[48];
+  int n = std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d", date.year,
+                        date.month, date.day, static_cast<int>(rest / 3600),
+                        static_cast<int>(rest / 60 % 60), static_cast<int>(rest % 60));
+  std::string out(buffer, static_cast<std::size_t>(n));
+  if (!fraction.empty()) out += "." + fraction;
+  return out + "Z";
+}
+
+Json signature_json(const SigningKey& key, std::string_view manifest_text) {
+  VerifyKey public_key = key.public_key;
+  return {{"algorithm", "ed25519"},
+          {"key_id", key_id(public_key)},
+          {"public_key", base64_encode(std::string_view(
+                             reinterpret_cast<const char*>(public_key.data()), public_key.size()))},
+          {"signed", k_manifest_name},
+          {"signature", sign_detached(key, manifest_text)}};
+}
+
+Result<std::string> check_signature(const Json& signature, std::string_view manifest_text,
+                                    const std::vector<VerifyKey>& trusted) {
+  auto refuse = [](const std::string& reason) {
+    return make_error(ExitCode::data_error, "core.package.bad_signature", {{"reason", reason}});
+  };
+  if (!signature.is_object() || !signature.contains("algorithm") ||
+      signature["algorithm"] != "ed25519" || !signature.contains("signature") ||
+      !signature["signature"].is_string() || !signature.contains("public_key") ||
+      !signature["public_key"].is_string())
+    return refuse("malformed signature file");
+  auto raw = base64_decode(signature["public_key"].get<std::string>());
+  if (!raw || raw->size() != 32) return refuse("malformed public key");
+  VerifyKey signer{};
+  std::copy(raw->begin(), raw->end(), signer.begin());
+  if (!trusted.empty() && std::find(trusted.begin(), trusted.end(), signer) == trusted.end())
+    return refuse("signed by key " + key_id(signer) + ", which export.verify_keys does not list");
+  if (!verify_detached(signer, manifest_text, signature["signature"].get<std::string>()))
+    return refuse("the signature does not match datapackage.json");
+  return key_id(signer);
+}
+
+}  // namespace dihya::package
