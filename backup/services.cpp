@@ -5,8 +5,8 @@
 #include <map>
 
 #include "backup/audit.hpp"
-#include "core/base/clock.hpp"
 #include "core/backup/retention.hpp"
+#include "core/base/clock.hpp"
 #include "core/base/signals.hpp"
 
 namespace dihya::backup {

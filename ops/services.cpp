@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "core/run/audit.hpp"
 #include "core/backup/backup.hpp"
 #include "core/base/clock.hpp"
 #include "core/base/fs.hpp"
+#include "core/run/audit.hpp"
 
 namespace dihya::ops {
 namespace {

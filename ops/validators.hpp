@@ -4,9 +4,9 @@
 #include <optional>
 #include <string>
 
-#include "core/run/audit_export.hpp"
 #include "core/base/fs.hpp"
 #include "core/base/options.hpp"
+#include "core/run/audit_export.hpp"
 
 namespace dihya::ops {
 

@@ -10,9 +10,9 @@
 
 #include "core/base/clock.hpp"
 #include "core/base/fs.hpp"
+#include "core/base/signals.hpp"
 #include "core/privacy/locale_pack.hpp"
 #include "core/privacy/personal_map.hpp"
-#include "core/base/signals.hpp"
 #include "rgpd/anonymizer.hpp"
 #include "rgpd/services.hpp"
 #include "rgpd/subjects.hpp"

@@ -5,8 +5,8 @@
 #include <map>
 #include <regex>
 
-#include "core/privacy/locale_pack.hpp"
 #include "core/base/signals.hpp"
+#include "core/privacy/locale_pack.hpp"
 
 namespace dihya::rgpd {
 

@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include "core/base/clock.hpp"
-#include "core/privacy/locale_pack.hpp"
 #include "core/base/signals.hpp"
+#include "core/privacy/locale_pack.hpp"
 #include "rgpd/services.hpp"
 #include "rgpd/subjects.hpp"
 

@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "core/base/clock.hpp"
-#include "core/privacy/locale_pack.hpp"
 #include "core/base/signals.hpp"
+#include "core/privacy/locale_pack.hpp"
 #include "core/privacy/subject.hpp"
 #include "rgpd/retention.hpp"
 #include "rgpd/services.hpp"

@@ -4,11 +4,11 @@
 
 #include <set>
 
-#include "core/io/archive.hpp"
 #include "core/base/clock.hpp"
-#include "core/package/datapackage.hpp"
+#include "core/io/archive.hpp"
 #include "core/io/output_file.hpp"
 #include "core/io/stream.hpp"
+#include "core/package/datapackage.hpp"
 #include "rgpd/consent.hpp"
 #include "rgpd/detect.hpp"
 #include "rgpd/services.hpp"

@@ -8,8 +8,8 @@
 
 #include "core/data/db.hpp"
 #include "core/privacy/personal_map.hpp"
-#include "core/run/runner.hpp"
 #include "core/privacy/subject.hpp"
+#include "core/run/runner.hpp"
 
 // What the subject tools (subject_export, subject_erase, consent) share: the tenant's map and
 // database, and the subject a request names.

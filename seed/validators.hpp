@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "core/base/options.hpp"
 #include "core/config/config.hpp"
 #include "core/data/db.hpp"
-#include "core/base/options.hpp"
 
 namespace dihya::seed {
 

@@ -4,9 +4,9 @@
 #include <functional>
 #include <optional>
 
-#include "core/package/datapackage.hpp"
 #include "core/base/log.hpp"
 #include "core/base/signals.hpp"
+#include "core/package/datapackage.hpp"
 #include "souverainete/validators.hpp"
 
 // Loading a verified package into the tenant's database.

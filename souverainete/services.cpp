@@ -9,8 +9,8 @@
 #include <cstdio>
 
 #include "core/base/clock.hpp"
-#include "core/io/output_file.hpp"
 #include "core/base/signals.hpp"
+#include "core/io/output_file.hpp"
 #include "souverainete/support.hpp"
 
 namespace dihya::souverainete {

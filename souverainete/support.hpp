@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "core/config/config.hpp"
 #include "core/base/crypto.hpp"
+#include "core/config/config.hpp"
 #include "core/package/datapackage.hpp"
 #include "core/privacy/masking.hpp"
 

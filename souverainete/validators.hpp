@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "core/backup/backup.hpp"
-#include "core/package/datapackage.hpp"
 #include "core/base/options.hpp"
+#include "core/package/datapackage.hpp"
 
 // Argument rules of the souverainete module's tools.
 namespace dihya::souverainete {

@@ -6,9 +6,9 @@
 #include <limits>
 #include <stdexcept>
 
-#include "core/io/archive.hpp"
 #include "core/base/crypto.hpp"
 #include "core/data/db.hpp"
+#include "core/io/archive.hpp"
 #include "core/io/stream.hpp"
 
 namespace dihya::test {

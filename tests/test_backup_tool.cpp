@@ -13,8 +13,8 @@
 #include <thread>
 
 #include "core/base/crypto.hpp"
-#include "core/data/db.hpp"
 #include "core/base/fs.hpp"
+#include "core/data/db.hpp"
 #include "tests/backup_support.hpp"
 
 using namespace dihya;

@@ -6,8 +6,8 @@
 #include <catch2/catch.hpp>
 #include <map>
 
-#include "core/io/archive.hpp"
 #include "core/data/db.hpp"
+#include "core/io/archive.hpp"
 #include "core/io/stream.hpp"
 #include "tests/rgpd_support.hpp"
 

@@ -4,8 +4,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "core/data/db.hpp"
 #include "core/base/process.hpp"
+#include "core/data/db.hpp"
 #include "core/testing/scratch_db.hpp"
 #include "core/testing/workspace.hpp"
 

@@ -7,8 +7,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "core/package/datapackage.hpp"
 #include "core/data/db.hpp"
+#include "core/package/datapackage.hpp"
 #include "core/testing/scratch_db.hpp"
 #include "tests/package_support.hpp"
 

@@ -7,12 +7,12 @@
 #include <string_view>
 #include <vector>
 
-#include "core/io/archive.hpp"
-#include "core/config/config.hpp"
-#include "core/io/envelope.hpp"
 #include "core/base/fs.hpp"
 #include "core/base/i18n.hpp"
 #include "core/base/options.hpp"
+#include "core/config/config.hpp"
+#include "core/io/archive.hpp"
+#include "core/io/envelope.hpp"
 
 // The backup engine (docs/backup-format.md), shared by the backup module and the emergency
 // tools of ops. A repository is a directory of backup files, each with a JSON sidecar:
@@ -194,5 +194,12 @@ Result<Json> restore_test(const TenantConfig& tenant, const BackupRepository& re
 // state are left as they are. Returns the ids of the backups changed.
 Result<std::vector<std::string>> rewrap_backups(const BackupRepository& repo,
                                                 const BackupKeys& keys, const SlotChange& change);
+
+class ConfigChecker;
+
+// Validate the tenant's "backup" section at PATH for CHECKER and keep it in TENANT, its paths
+// made absolute (a TenantSection of core/run/config_sections.cpp).
+void check_backup_section(ConfigChecker& checker, const Json& section, const std::string& path,
+                          TenantConfig& tenant);
 
 }  // namespace dihya

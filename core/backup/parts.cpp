@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "core/data/db.hpp"
 #include "core/base/process.hpp"
+#include "core/data/db.hpp"
 
 namespace dihya {
 namespace {

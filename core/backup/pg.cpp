@@ -7,8 +7,8 @@
 
 #include "core/backup/parts.hpp"
 #include "core/base/clock.hpp"
-#include "core/data/db.hpp"
 #include "core/base/process.hpp"
+#include "core/data/db.hpp"
 #include "core/privacy/subject.hpp"
 
 namespace dihya {

@@ -13,8 +13,8 @@
 #include "core/backup/backup.hpp"
 #include "core/backup/parts.hpp"
 #include "core/base/clock.hpp"
-#include "core/data/db.hpp"
 #include "core/base/signals.hpp"
+#include "core/data/db.hpp"
 
 namespace dihya {
 namespace {

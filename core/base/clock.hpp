@@ -39,4 +39,12 @@ inline bool fixed_digits(std::string_view text, std::size_t at, std::size_t n, i
 // Parse "2026-11-24", "2026-11-24T20:55:51Z", with optional fraction and offset.
 std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text);
 
+// A timestamp in its canonical form, "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" in UTC with the
+// fraction's trailing zeros cut, from RFC 3339 / ISO 8601 text with any offset; nullopt when
+// TEXT is not one.
+std::optional<std::string> canonical_timestamp(std::string_view text);
+// Whether TEXT is already in that form: "YYYY-MM-DDTHH:MM:SS[.f]Z", a day that exists, no
+// trailing zero in the fraction.
+bool is_canonical_timestamp(std::string_view text);
+
 }  // namespace dihya

@@ -5,8 +5,6 @@
 
 namespace dihya {
 
-using Json = nlohmann::json;
-
 std::string JsonChecker::join(const std::string& path, const std::string& key) {
   return path.empty() ? key : path + "." + key;
 }
@@ -20,8 +18,8 @@ void JsonChecker::issue(const std::string& path, std::string id, MessageParams p
   m_issues.push_back(make_error(m_code, std::move(id), std::move(params)));
 }
 
-bool JsonChecker::parse(const std::string& text, nlohmann::json& document) {
-  // Reject duplicate keys, which nlohmann::json would silently merge.
+bool JsonChecker::parse(const std::string& text, Json& document) {
+  // Reject duplicate keys, which Json would silently merge.
   std::vector<std::pair<std::set<std::string>, std::string>> stack;
   std::string last_key, path_of_key;
   auto path_now = [&] {
@@ -29,7 +27,7 @@ bool JsonChecker::parse(const std::string& text, nlohmann::json& document) {
     for (std::size_t i = 1; i < stack.size(); ++i) path = join(path, stack[i].second);
     return path;
   };
-  auto callback = [&](int, Json::parse_event_t event, nlohmann::json& parsed) {
+  auto callback = [&](int, Json::parse_event_t event, Json& parsed) {
     if (event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start) {
       stack.push_back({{}, last_key});
     } else if (event == Json::parse_event_t::object_end ||
@@ -61,8 +59,8 @@ bool JsonChecker::parse(const std::string& text, nlohmann::json& document) {
   return true;
 }
 
-bool JsonChecker::expect_object(const nlohmann::json& value, const std::string& path,
-                                std::initializer_list<std::string_view> allowed) {
+bool JsonChecker::expect_object(const Json& value, const std::string& path,
+                                std::span<const std::string_view> allowed) {
   if (!value.is_object()) {
     issue(path, "core.json.expected_object");
     return false;
@@ -75,9 +73,8 @@ bool JsonChecker::expect_object(const nlohmann::json& value, const std::string& 
   return true;
 }
 
-std::optional<std::string> JsonChecker::get_string(const nlohmann::json& object,
-                                                   const std::string& key, const std::string& path,
-                                                   bool required) {
+std::optional<std::string> JsonChecker::get_string(const Json& object, const std::string& key,
+                                                   const std::string& path, bool required) {
   auto it = object.find(key);
   if (it == object.end()) {
     if (required) issue(join(path, key), "core.json.missing_key");
@@ -90,9 +87,9 @@ std::optional<std::string> JsonChecker::get_string(const nlohmann::json& object,
   return it->get<std::string>();
 }
 
-std::optional<long long> JsonChecker::get_integer(const nlohmann::json& object,
-                                                  const std::string& key, const std::string& path,
-                                                  long long min, long long max) {
+std::optional<long long> JsonChecker::get_integer(const Json& object, const std::string& key,
+                                                  const std::string& path, long long min,
+                                                  long long max) {
   auto it = object.find(key);
   if (it == object.end()) return std::nullopt;
   bool integral = it->is_number_integer() || it->is_number_unsigned();
@@ -106,8 +103,8 @@ std::optional<long long> JsonChecker::get_integer(const nlohmann::json& object,
   return it->get<long long>();
 }
 
-std::vector<std::string> JsonChecker::get_strings(const nlohmann::json& object,
-                                                  const std::string& key, const std::string& path) {
+std::vector<std::string> JsonChecker::get_strings(const Json& object, const std::string& key,
+                                                  const std::string& path) {
   std::vector<std::string> out;
   auto it = object.find(key);
   if (it == object.end()) return out;
@@ -116,7 +113,7 @@ std::vector<std::string> JsonChecker::get_strings(const nlohmann::json& object,
     return out;
   }
   for (std::size_t i = 0; i < it->size(); ++i) {
-    const nlohmann::json& item = (*it)[i];
+    const Json& item = (*it)[i];
     if (item.is_string() && !item.get<std::string>().empty())
       out.push_back(item.get<std::string>());
     else

@@ -2,13 +2,14 @@
 
 #include <initializer_list>
 #include <limits>
-#include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/base/error.hpp"
+#include "core/base/json.hpp"
 
 namespace dihya {
 
@@ -25,15 +26,19 @@ class JsonChecker {
   // Record a problem at PATH (exit code CODE); PATH comes first among the parameters.
   void issue(const std::string& path, std::string id, MessageParams params = {});
   // Parse TEXT, rejecting malformed JSON (with line and column) and duplicate keys.
-  bool parse(const std::string& text, nlohmann::json& document);
+  bool parse(const std::string& text, Json& document);
   // VALUE must be an object whose keys are among ALLOWED (any key when ALLOWED is empty).
-  bool expect_object(const nlohmann::json& value, const std::string& path,
-                     std::initializer_list<std::string_view> allowed);
-  std::optional<std::string> get_string(const nlohmann::json& object, const std::string& key,
+  bool expect_object(const Json& value, const std::string& path,
+                     std::initializer_list<std::string_view> allowed) {
+    return expect_object(value, path, std::span<const std::string_view>(allowed));
+  }
+  bool expect_object(const Json& value, const std::string& path,
+                     std::span<const std::string_view> allowed);
+  std::optional<std::string> get_string(const Json& object, const std::string& key,
                                         const std::string& path, bool required);
-  std::optional<long long> get_integer(const nlohmann::json& object, const std::string& key,
+  std::optional<long long> get_integer(const Json& object, const std::string& key,
                                        const std::string& path, long long min, long long max);
-  std::vector<std::string> get_strings(const nlohmann::json& object, const std::string& key,
+  std::vector<std::string> get_strings(const Json& object, const std::string& key,
                                        const std::string& path);
 
   static std::string join(const std::string& path, const std::string& key);

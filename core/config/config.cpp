@@ -2,8 +2,8 @@
 
 #include <cstdlib>
 
-#include "core/config/config_check.hpp"
 #include "core/base/fs.hpp"
+#include "core/config/config_check.hpp"
 
 namespace dihya {
 
@@ -29,7 +29,7 @@ fs::path locate_config(const std::optional<std::string>& cli) {
   return "/etc/dihya/dihya.json";
 }
 
-Result<Config> load_config(const fs::path& path) {
+Result<Config> load_config(const fs::path& path, std::span<const TenantSection> sections) {
   auto text = read_file(path);
   if (!text) {
     Error error =
@@ -37,12 +37,13 @@ Result<Config> load_config(const fs::path& path) {
     error.causes.push_back(text.error());
     return error;
   }
-  return parse_config(*text, path);
+  return parse_config(*text, path, sections);
 }
 
-Result<Config> parse_config(const std::string& text, const fs::path& path) {
+Result<Config> parse_config(const std::string& text, const fs::path& path,
+                            std::span<const TenantSection> sections) {
   fs::path absolute = normalize_path(path);
-  ConfigChecker checker(absolute);
+  ConfigChecker checker(absolute, sections);
   Config config = checker.check(text);
   if (!checker.issues().empty()) {
     Error error = make_error(

@@ -2,17 +2,18 @@
 
 #include <filesystem>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/base/error.hpp"
+#include "core/base/json.hpp"
 
 namespace dihya {
 
 namespace fs = std::filesystem;
-using Json = nlohmann::json;
 
 struct UserEntry {
   std::string name;
@@ -58,13 +59,25 @@ struct Config {
   Json raw;  // the document as read
 };
 
+class ConfigChecker;
+
+// A section of a tenant owned by a layer above this one ("backup", "export", "personal_data"):
+// its key, and the check that validates it at PATH (recording every problem on CHECKER) and
+// stores what it read in TENANT. core/run/config_sections.hpp lists them all.
+struct TenantSection {
+  std::string_view key;
+  void (*check)(ConfigChecker& checker, const Json& section, const std::string& path,
+                TenantConfig& tenant);
+};
+
 // Where the config is: --config, then $DIHYA_CONFIG, ./dihya.json, /etc/dihya/dihya.json.
 fs::path locate_config(const std::optional<std::string>& cli);
 
-// Load and validate the config at PATH. Every problem found is a cause of the returned
-// error (exit 78), naming the JSON path.
-Result<Config> load_config(const fs::path& path);
+// Load and validate the config at PATH, its tenants' SECTIONS checked by their owners. Every
+// problem found is a cause of the returned error (exit 78), naming the JSON path.
+Result<Config> load_config(const fs::path& path, std::span<const TenantSection> sections);
 // Validate and build a config from TEXT as if read from PATH.
-Result<Config> parse_config(const std::string& text, const fs::path& path);
+Result<Config> parse_config(const std::string& text, const fs::path& path,
+                            std::span<const TenantSection> sections);
 
 }  // namespace dihya

@@ -150,10 +150,11 @@ TenantConfig ConfigChecker::check_tenant(const std::string& name, const Json& te
   out.name = name;
   out.state_dir = resolve("state/" + name);
   out.hooks_dir = out.state_dir / "hooks";
-  if (!expect_object(tenant, path,
-                     {"database", "files", "state_dir", "hooks_dir", "hook_timeout_seconds",
-                      "environment", "audit", "backup", "export", "personal_data"}))
-    return out;
+  std::vector<std::string_view> keys = {
+      "database",    "files", "state_dir", "hooks_dir", "hook_timeout_seconds",
+      "environment", "audit"};
+  for (const TenantSection& section : m_sections) keys.push_back(section.key);
+  if (!expect_object(tenant, path, keys)) return out;
   if (auto state = get_string(tenant, "state_dir", path, false)) {
     out.state_dir = resolve(*state);
     out.hooks_dir = out.state_dir / "hooks";
@@ -177,14 +178,9 @@ TenantConfig ConfigChecker::check_tenant(const std::string& name, const Json& te
     }
   }
   if (tenant.contains("audit")) check_audit(tenant["audit"], join(path, "audit"), out);
-  if (tenant.contains("backup")) check_backup(tenant["backup"], join(path, "backup"), out);
-  if (tenant.contains("export")) check_export(tenant["export"], join(path, "export"), out);
-  if (tenant.contains("personal_data")) {
-    check_personal_data(tenant["personal_data"], join(path, "personal_data"));
-    out.personal_data = tenant["personal_data"];
-    if (auto key =
-            get_string(tenant["personal_data"], "masking_key", join(path, "personal_data"), false))
-      out.personal_data["masking_key"] = resolve(*key).string();
+  for (const TenantSection& section : m_sections) {
+    std::string key(section.key);
+    if (tenant.contains(key)) section.check(*this, tenant[key], join(path, key), out);
   }
   return out;
 }
@@ -224,65 +220,6 @@ void ConfigChecker::check_audit(const Json& audit, const std::string& path, Tena
     tenant.audit.verify_key = resolve(*key);
   if (tenant.audit.signing_key && !tenant.audit.verify_key)
     issue(join(path, "verify_key"), "core.json.missing_key");
-}
-
-void ConfigChecker::check_export(const Json& settings, const std::string& path,
-                                 TenantConfig& tenant) {
-  if (!expect_object(settings, path,
-                     {"signing_key", "verify_keys", "require_signed", "tenant_column",
-                      "tenant_value", "compression_level"}))
-    return;
-  tenant.export_settings = settings;
-  if (auto key = get_string(settings, "signing_key", path, false))
-    tenant.export_settings["signing_key"] = resolve(*key).string();
-  std::vector<std::string> keys = get_strings(settings, "verify_keys", path);
-  for (std::size_t i = 0; i < keys.size(); ++i)
-    tenant.export_settings["verify_keys"][i] = resolve(keys[i]).string();
-  if (settings.contains("require_signed") && !settings["require_signed"].is_boolean())
-    issue(join(path, "require_signed"), "core.config.expected_boolean");
-  if (settings.contains("require_signed") && settings["require_signed"] == true && keys.empty())
-    issue(join(path, "verify_keys"), "core.json.missing_key");
-  get_string(settings, "tenant_column", path, false);
-  get_string(settings, "tenant_value", path, false);
-  get_integer(settings, "compression_level", path, 1, 19);
-}
-
-void ConfigChecker::check_backup(const Json& backup, const std::string& path,
-                                 TenantConfig& tenant) {
-  if (!expect_object(backup, path,
-                     {"repository", "recipients", "keep", "encryption", "compression_level",
-                      "passphrase_file", "identity"}))
-    return;
-  tenant.backup = backup;
-  if (auto repo = get_string(backup, "repository", path, false))
-    tenant.backup["repository"] = resolve(*repo).string();
-  // A recipient is a public key in clear ("dihya-pub:…") or the path of a file holding one.
-  std::vector<std::string> recipients = get_strings(backup, "recipients", path);
-  for (std::size_t i = 0; i < recipients.size(); ++i) {
-    if (recipients[i].rfind("dihya-pub:", 0) == 0) {
-      if (!parse_recipient(recipients[i]))
-        issue(index_path(join(path, "recipients"), i), "core.config.bad_recipient",
-              {{"value", recipients[i].substr(0, 24)}});
-    } else {
-      tenant.backup["recipients"][i] = resolve(recipients[i]).string();
-    }
-  }
-  if (auto file = get_string(backup, "passphrase_file", path, false))
-    tenant.backup["passphrase_file"] = resolve(*file).string();
-  if (auto file = get_string(backup, "identity", path, false))
-    tenant.backup["identity"] = resolve(*file).string();
-  if (auto mode = get_string(backup, "encryption", path, false))
-    if (*mode != "required" && *mode != "optional")
-      issue(join(path, "encryption"), "core.config.bad_choice",
-            {{"value", *mode}, {"choices", "required, optional"}});
-  get_integer(backup, "compression_level", path, 1, 19);
-  if (backup.contains("keep")) {
-    std::string keep_path = join(path, "keep");
-    const Json& keep = backup["keep"];
-    if (expect_object(keep, keep_path, {"last", "hourly", "daily", "weekly", "monthly", "yearly"}))
-      for (const auto& [rule, value] : keep.items())
-        get_integer(keep, rule, keep_path, 0, k_no_limit);
-  }
 }
 
 void ConfigChecker::check_overlaps(const Config& config) {

@@ -5,8 +5,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/config/config.hpp"
 #include "core/base/json_check.hpp"
+#include "core/config/config.hpp"
 
 namespace dihya {
 
@@ -14,17 +14,17 @@ namespace dihya {
 // JSON path where it stands ("tenants.acme.backup.keep.daily").
 class ConfigChecker : public JsonChecker {
  public:
-  explicit ConfigChecker(fs::path file)
-      : JsonChecker(ExitCode::config_error), m_file(std::move(file)) {}
+  ConfigChecker(fs::path file, std::span<const TenantSection> sections)
+      : JsonChecker(ExitCode::config_error), m_file(std::move(file)), m_sections(sections) {}
 
   Config check(const std::string& text);
+  // VALUE, a path as the config gives it, made absolute against the config file's folder.
+  fs::path resolve(const std::string& value) const;
 
  protected:
   bool reported_elsewhere(const std::string& key) const override;
 
  private:
-  fs::path resolve(const std::string& value) const;
-
   void check_secrets(const Json& value, const std::string& path);
   void check_users(const Json& users, Config& config);
   void check_roles(const Json& roles, Config& config);
@@ -32,13 +32,10 @@ class ConfigChecker : public JsonChecker {
   TenantConfig check_tenant(const std::string& name, const Json& tenant);
   void check_database(const std::string& url, const std::string& path, TenantConfig& tenant);
   void check_audit(const Json& audit, const std::string& path, TenantConfig& tenant);
-  void check_backup(const Json& backup, const std::string& path, TenantConfig& tenant);
-  void check_export(const Json& settings, const std::string& path, TenantConfig& tenant);
-  void check_personal_data(const Json& map, const std::string& path);
-  void check_personal_table(const Json& table, const std::string& path);
   void check_overlaps(const Config& config);
 
   fs::path m_file;
+  std::span<const TenantSection> m_sections;
 };
 
 }  // namespace dihya

@@ -2,8 +2,8 @@
 
 #include <regex>
 
-#include "core/data/engines.hpp"
 #include "core/base/signals.hpp"
+#include "core/data/engines.hpp"
 
 namespace dihya {
 namespace {

@@ -9,8 +9,8 @@
 #include <unistd.h>
 #include <tuple>
 
-#include "core/data/engines.hpp"
 #include "core/base/fs.hpp"
+#include "core/data/engines.hpp"
 
 // The SQLite engine: the embedded default.
 namespace dihya::db_engines {

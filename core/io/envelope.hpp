@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/config/config.hpp"
 #include "core/base/crypto.hpp"
+#include "core/base/json.hpp"
 
 // The encrypted envelope shared by backups and export packages (docs/envelope-format.md):
 //

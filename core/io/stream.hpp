@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/base/crypto.hpp"
+#include "core/base/fs.hpp"
 #include "core/io/envelope.hpp"
 
 namespace dihya {

@@ -7,8 +7,8 @@
 #include <map>
 #include <set>
 
-#include "core/io/archive.hpp"
 #include "core/base/clock.hpp"
+#include "core/io/archive.hpp"
 
 namespace dihya::package {
 
@@ -448,77 +448,6 @@ std::vector<std::size_t> foreign_key_order(const std::vector<Resource>& resource
   };
   for (std::size_t i = 0; i < resources.size(); ++i) visit(i);
   return order;
-}
-
-bool is_canonical_timestamp(std::string_view t) {
-  int year, month, day, hour, minute, second;
-  if (t.size() < 20 || t.back() != 'Z' || t[4] != '-' || t[7] != '-' || t[10] != 'T' ||
-      t[13] != ':' || t[16] != ':' || !fixed_digits(t, 0, 4, year) ||
-      !fixed_digits(t, 5, 2, month) || !fixed_digits(t, 8, 2, day) ||
-      !fixed_digits(t, 11, 2, hour) || !fixed_digits(t, 14, 2, minute) ||
-      !fixed_digits(t, 17, 2, second) || !date_exists(year, month, day) || hour > 23 ||
-      minute > 59 || second > 59)
-    return false;
-  if (t.size() == 20) return true;
-  if (t[19] != '.' || t.size() < 22 || t.size() > 30 || t[t.size() - 2] == '0') return false;
-  for (std::size_t i = 20; i + 1 < t.size(); ++i)
-    if (t[i] < '0' || t[i] > '9') return false;
-  return true;
-}
-
-std::optional<std::string> canonical_timestamp(std::string_view t) {
-  auto digits = [&](std::size_t at, std::size_t n, int& v) { return fixed_digits(t, at, n, v); };
-  int year, month, day, hour = 0, minute = 0, second = 0;
-  if (!digits(0, 4, year) || t.size() < 10 || t[4] != '-' || !digits(5, 2, month) || t[7] != '-' ||
-      !digits(8, 2, day) || month < 1 || month > 12 || day < 1 || day > 31)
-    return std::nullopt;
-  std::size_t at = 10;
-  std::string fraction;
-  std::int64_t offset_minutes = 0;
-  if (at < t.size()) {
-    if ((t[at] != 'T' && t[at] != 't' && t[at] != ' ') || !digits(at + 1, 2, hour) ||
-        at + 3 >= t.size() || t[at + 3] != ':' || !digits(at + 4, 2, minute))
-      return std::nullopt;
-    at += 6;
-    if (at < t.size() && t[at] == ':') {
-      if (!digits(at + 1, 2, second)) return std::nullopt;
-      at += 3;
-    }
-    if (at < t.size() && (t[at] == '.' || t[at] == ',')) {
-      ++at;
-      while (at < t.size() && t[at] >= '0' && t[at] <= '9') fraction += t[at++];
-      if (fraction.empty() || fraction.size() > 9) return std::nullopt;
-    }
-    if (at < t.size()) {
-      if (t[at] == 'Z' || t[at] == 'z') {
-        ++at;
-      } else if (t[at] == '+' || t[at] == '-') {
-        int oh, om = 0;
-        if (!digits(at + 1, 2, oh)) return std::nullopt;
-        std::size_t next = at + 3;
-        if (next < t.size() && t[next] == ':') ++next;
-        if (next < t.size() && !digits(next, 2, om)) return std::nullopt;
-        if (next < t.size()) next += 2;
-        offset_minutes = (oh * 60 + om) * (t[at] == '-' ? -1 : 1);
-        at = next;
-      }
-    }
-    if (at != t.size() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
-  }
-  std::int64_t seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 +
-                         second - offset_minutes * 60;
-  std::int64_t days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
-  std::int64_t rest = seconds - days * 86400;
-  CivilDate date = civil_from_days(days);
-  if (date.year < 0 || date.year > 9999) return std::nullopt;
-  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
-  char buffer[48];
-  int n = std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d", date.year,
-                        date.month, date.day, static_cast<int>(rest / 3600),
-                        static_cast<int>(rest / 60 % 60), static_cast<int>(rest % 60));
-  std::string out(buffer, static_cast<std::size_t>(n));
-  if (!fraction.empty()) out += "." + fraction;
-  return out + "Z";
 }
 
 Json signature_json(const SigningKey& key, std::string_view manifest_text) {

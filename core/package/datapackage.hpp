@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/config/config.hpp"
 #include "core/base/crypto.hpp"
+#include "core/config/config.hpp"
 #include "core/data/db.hpp"
 #include "core/io/envelope.hpp"
 #include "core/privacy/masking.hpp"
@@ -19,6 +19,17 @@
 // tables, one CSV or JSON Lines file per table (split into parts at row boundaries when it is
 // large), `datapackage.json` last, in a tar.zst, optionally sealed in the envelope and signed
 // with Ed25519 over the exact bytes of `datapackage.json`.
+namespace dihya {
+
+class ConfigChecker;
+
+// Validate the tenant's "export" section at PATH for CHECKER and keep it in TENANT, its paths
+// made absolute (a TenantSection of core/run/config_sections.cpp).
+void check_export_section(ConfigChecker& checker, const Json& section, const std::string& path,
+                          TenantConfig& tenant);
+
+}  // namespace dihya
+
 namespace dihya::package {
 
 inline constexpr const char* k_manifest_name = "datapackage.json";
@@ -72,14 +83,6 @@ std::string resource_name(std::string_view table, const std::vector<std::string>
 // The resources' indexes in an order where every table comes after the tables its foreign
 // keys reference (references to itself and cycles keep the given order).
 std::vector<std::size_t> foreign_key_order(const std::vector<Resource>& resources);
-
-// A timestamp in its canonical form, "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" in UTC with the
-// fraction's trailing zeros cut, from RFC 3339 / ISO 8601 text with any offset; nullopt when
-// TEXT is not one.
-std::optional<std::string> canonical_timestamp(std::string_view text);
-// Whether TEXT is already in that form: "YYYY-MM-DDTHH:MM:SS[.f]Z", a day that exists, no
-// trailing zero in the fraction.
-bool is_canonical_timestamp(std::string_view text);
 
 // Writes one resource's rows as CSV or JSON Lines text (docs/export-format.md §3).
 class RowEncoder {

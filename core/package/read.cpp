@@ -7,10 +7,10 @@
 #include <cstring>
 #include <map>
 
-#include "core/io/archive.hpp"
-#include "core/package/datapackage.hpp"
 #include "core/base/signals.hpp"
+#include "core/io/archive.hpp"
 #include "core/io/stream.hpp"
+#include "core/package/datapackage.hpp"
 
 namespace dihya::package {
 

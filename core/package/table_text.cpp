@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/base/clock.hpp"
 #include "core/package/datapackage.hpp"
 
 #if defined(__SSE2__)

@@ -6,11 +6,11 @@
 #include <future>
 #include <memory>
 
-#include "core/io/archive.hpp"
 #include "core/base/clock.hpp"
-#include "core/package/datapackage.hpp"
 #include "core/base/signals.hpp"
+#include "core/io/archive.hpp"
 #include "core/io/stream.hpp"
+#include "core/package/datapackage.hpp"
 
 namespace dihya::package {
 

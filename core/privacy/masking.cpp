@@ -10,7 +10,6 @@
 
 #include "core/base/clock.hpp"
 #include "core/base/crypto.hpp"
-#include "core/package/datapackage.hpp"
 #include "core/privacy/fake.hpp"
 
 namespace dihya::masking {
@@ -104,7 +103,7 @@ int decimals_of(std::string_view text) {
 // "2024-03-10 12:00:00+01"), in milliseconds since the epoch.
 std::optional<std::int64_t> instant_ms(const std::string& text) {
   if (auto ms = parse_rfc3339_ms(text)) return ms;
-  if (auto canonical = package::canonical_timestamp(text)) return parse_rfc3339_ms(*canonical);
+  if (auto canonical = canonical_timestamp(text)) return parse_rfc3339_ms(*canonical);
   return std::nullopt;
 }
 

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/data/db.hpp"
 #include "core/base/error.hpp"
+#include "core/data/db.hpp"
 #include "core/privacy/locale_pack.hpp"
 
 // The masking engine of the personal-data map (DESIGN.md §10, docs/masking.md): each

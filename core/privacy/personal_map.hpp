@@ -12,6 +12,17 @@
 
 // The personal-data map of a tenant (DESIGN.md §10, docs/configuration.md §5.5), read from
 // the validated config, and checked against the database it describes.
+namespace dihya {
+
+class ConfigChecker;
+
+// Validate the tenant's "personal_data" section at PATH for CHECKER and keep it in TENANT, its
+// paths made absolute (a TenantSection of core/run/config_sections.cpp).
+void check_personal_data_section(ConfigChecker& checker, const Json& section,
+                                 const std::string& path, TenantConfig& tenant);
+
+}  // namespace dihya
+
 namespace dihya::personal {
 
 // The lawful bases of GDPR art. 6(1), as the map and the consent register name them.

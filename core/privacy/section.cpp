@@ -1,10 +1,10 @@
+// The tenant's "personal_data" section: its personal-data map (docs/configuration.md).
 #include <regex>
 
 #include "core/config/config_check.hpp"
 #include "core/privacy/masking.hpp"
 #include "core/privacy/personal_map.hpp"
 
-// Validation of a tenant's personal-data map (DESIGN.md §10).
 namespace dihya {
 namespace {
 
@@ -15,92 +15,101 @@ std::string at(const std::string& path, const std::string& key) {
   return path + "." + key;
 }
 
-}  // namespace
+void check_personal_table(ConfigChecker& c, const Json& table, const std::string& path) {
+  if (!c.expect_object(table, path, {"subject_column", "columns", "retention", "erase"})) return;
+  if (auto erase = c.get_string(table, "erase", path, false);
+      erase && *erase != "delete" && *erase != "anonymize")
+    c.issue(at(path, "erase"), "core.config.bad_choice",
+            {{"value", *erase}, {"choices", "delete, anonymize"}});
+  if (auto column = c.get_string(table, "subject_column", path, false);
+      column && !std::regex_match(*column, k_identifier_re))
+    c.issue(at(path, "subject_column"), "core.config.bad_identifier");
+  if (table.contains("columns") && c.expect_object(table["columns"], at(path, "columns"), {}))
+    for (const auto& [name, column] : table["columns"].items()) {
+      std::string col_path = at(at(path, "columns"), name);
+      if (!std::regex_match(name, k_identifier_re)) c.issue(col_path, "core.config.bad_identifier");
+      if (!c.expect_object(column, col_path, {"category", "mask", "unique"})) continue;
+      c.get_string(column, "category", col_path, true);
+      auto mask = c.get_string(column, "mask", col_path, true);
+      auto strategy = mask ? masking::Strategy::parse(*mask) : std::nullopt;
+      if (mask && !strategy)
+        c.issue(at(col_path, "mask"), "core.config.bad_mask", {{"value", *mask}});
+      bool unique = column.contains("unique") && column["unique"] == true;
+      if (column.contains("unique") && !column["unique"].is_boolean())
+        c.issue(at(col_path, "unique"), "core.config.expected_boolean");
+      // A unique column needs a strategy that keeps distinct values distinct.
+      if (strategy && unique && !strategy->keeps_distinct())
+        c.issue(at(col_path, "mask"), "core.config.mask_not_distinct", {{"value", *mask}});
+    }
+  if (!table.contains("retention")) return;
+  std::string ret_path = at(path, "retention");
+  const Json& retention = table["retention"];
+  if (!c.expect_object(retention, ret_path, {"column", "days", "then"})) return;
+  c.get_string(retention, "column", ret_path, true);
+  if (!retention.contains("days")) c.issue(at(ret_path, "days"), "core.json.missing_key");
+  c.get_integer(retention, "days", ret_path, 1, 36500);
+  if (auto then = c.get_string(retention, "then", ret_path, true);
+      then && *then != "delete" && *then != "anonymize")
+    c.issue(at(ret_path, "then"), "core.config.bad_choice",
+            {{"value", *then}, {"choices", "delete, anonymize"}});
+}
 
-void ConfigChecker::check_personal_data(const Json& map, const std::string& path) {
-  if (!expect_object(map, path,
-                     {"subject", "tables", "quasi_identifiers", "purposes", "masking_key",
-                      "controller", "source"}))
+void check_personal_map(ConfigChecker& c, const Json& map, const std::string& path) {
+  if (!c.expect_object(map, path,
+                       {"subject", "tables", "quasi_identifiers", "purposes", "masking_key",
+                        "controller", "source"}))
     return;
   if (map.contains("subject") &&
-      expect_object(map["subject"], at(path, "subject"), {"table", "key"})) {
-    get_string(map["subject"], "table", at(path, "subject"), true);
-    get_string(map["subject"], "key", at(path, "subject"), true);
+      c.expect_object(map["subject"], at(path, "subject"), {"table", "key"})) {
+    c.get_string(map["subject"], "table", at(path, "subject"), true);
+    c.get_string(map["subject"], "key", at(path, "subject"), true);
   }
-  get_string(map, "controller", path, false);
-  get_string(map, "source", path, false);
-  if (map.contains("tables") && expect_object(map["tables"], at(path, "tables"), {}))
+  c.get_string(map, "controller", path, false);
+  c.get_string(map, "source", path, false);
+  if (map.contains("tables") && c.expect_object(map["tables"], at(path, "tables"), {}))
     for (const auto& [name, table] : map["tables"].items()) {
       if (!std::regex_match(name, k_identifier_re))
-        issue(at(at(path, "tables"), name), "core.config.bad_identifier");
-      check_personal_table(table, at(at(path, "tables"), name));
+        c.issue(at(at(path, "tables"), name), "core.config.bad_identifier");
+      check_personal_table(c, table, at(at(path, "tables"), name));
     }
-  std::vector<std::string> quasi = get_strings(map, "quasi_identifiers", path);
+  std::vector<std::string> quasi = c.get_strings(map, "quasi_identifiers", path);
   for (std::size_t i = 0; i < quasi.size(); ++i)
     if (!std::regex_match(quasi[i], k_qualified_re))
-      issue(at(path, "quasi_identifiers") + "[" + std::to_string(i) + "]",
-            "core.config.bad_identifier");
+      c.issue(at(path, "quasi_identifiers") + "[" + std::to_string(i) + "]",
+              "core.config.bad_identifier");
   if (!map.contains("purposes")) return;
   if (!map["purposes"].is_array()) {
-    issue(at(path, "purposes"), "core.json.expected_array");
+    c.issue(at(path, "purposes"), "core.json.expected_array");
     return;
   }
   for (std::size_t i = 0; i < map["purposes"].size(); ++i) {
     std::string item = at(path, "purposes") + "[" + std::to_string(i) + "]";
     const Json& purpose = map["purposes"][i];
-    if (!expect_object(purpose, item,
-                       {"name", "basis", "tables", "recipients", "description", "source"}))
+    if (!c.expect_object(purpose, item,
+                         {"name", "basis", "tables", "recipients", "description", "source"}))
       continue;
-    get_string(purpose, "name", item, true);
-    if (auto basis = get_string(purpose, "basis", item, true);
+    c.get_string(purpose, "name", item, true);
+    if (auto basis = c.get_string(purpose, "basis", item, true);
         basis && !personal::is_lawful_basis(*basis)) {
       std::string choices;
       for (const auto& b : personal::lawful_bases()) choices += (choices.empty() ? "" : ", ") + b;
-      issue(at(item, "basis"), "core.config.bad_choice", {{"value", *basis}, {"choices", choices}});
+      c.issue(at(item, "basis"), "core.config.bad_choice",
+              {{"value", *basis}, {"choices", choices}});
     }
-    get_strings(purpose, "tables", item);
-    get_strings(purpose, "recipients", item);
-    get_string(purpose, "source", item, false);
+    c.get_strings(purpose, "tables", item);
+    c.get_strings(purpose, "recipients", item);
+    c.get_string(purpose, "source", item, false);
   }
 }
 
-void ConfigChecker::check_personal_table(const Json& table, const std::string& path) {
-  if (!expect_object(table, path, {"subject_column", "columns", "retention", "erase"})) return;
-  if (auto erase = get_string(table, "erase", path, false);
-      erase && *erase != "delete" && *erase != "anonymize")
-    issue(at(path, "erase"), "core.config.bad_choice",
-          {{"value", *erase}, {"choices", "delete, anonymize"}});
-  if (auto column = get_string(table, "subject_column", path, false);
-      column && !std::regex_match(*column, k_identifier_re))
-    issue(at(path, "subject_column"), "core.config.bad_identifier");
-  if (table.contains("columns") && expect_object(table["columns"], at(path, "columns"), {}))
-    for (const auto& [name, column] : table["columns"].items()) {
-      std::string col_path = at(at(path, "columns"), name);
-      if (!std::regex_match(name, k_identifier_re)) issue(col_path, "core.config.bad_identifier");
-      if (!expect_object(column, col_path, {"category", "mask", "unique"})) continue;
-      get_string(column, "category", col_path, true);
-      auto mask = get_string(column, "mask", col_path, true);
-      auto strategy = mask ? masking::Strategy::parse(*mask) : std::nullopt;
-      if (mask && !strategy)
-        issue(at(col_path, "mask"), "core.config.bad_mask", {{"value", *mask}});
-      bool unique = column.contains("unique") && column["unique"] == true;
-      if (column.contains("unique") && !column["unique"].is_boolean())
-        issue(at(col_path, "unique"), "core.config.expected_boolean");
-      // A unique column needs a strategy that keeps distinct values distinct.
-      if (strategy && unique && !strategy->keeps_distinct())
-        issue(at(col_path, "mask"), "core.config.mask_not_distinct", {{"value", *mask}});
-    }
-  if (!table.contains("retention")) return;
-  std::string ret_path = at(path, "retention");
-  const Json& retention = table["retention"];
-  if (!expect_object(retention, ret_path, {"column", "days", "then"})) return;
-  get_string(retention, "column", ret_path, true);
-  if (!retention.contains("days")) issue(at(ret_path, "days"), "core.json.missing_key");
-  get_integer(retention, "days", ret_path, 1, 36500);
-  if (auto then = get_string(retention, "then", ret_path, true);
-      then && *then != "delete" && *then != "anonymize")
-    issue(at(ret_path, "then"), "core.config.bad_choice",
-          {{"value", *then}, {"choices", "delete, anonymize"}});
+}  // namespace
+
+void check_personal_data_section(ConfigChecker& c, const Json& map, const std::string& path,
+                                 TenantConfig& tenant) {
+  check_personal_map(c, map, path);
+  tenant.personal_data = map;
+  if (auto key = c.get_string(map, "masking_key", path, false))
+    tenant.personal_data["masking_key"] = c.resolve(*key).string();
 }
 
 }  // namespace dihya

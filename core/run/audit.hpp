@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "core/config/config.hpp"
 #include "core/base/crypto.hpp"
+#include "core/config/config.hpp"
 
 namespace dihya {
 

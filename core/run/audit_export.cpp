@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "core/run/audit.hpp"
 #include "core/base/clock.hpp"
+#include "core/run/audit.hpp"
 #include "dihya_build_config.h"
 
 namespace dihya {

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "core/config/config.hpp"
 #include "core/base/i18n.hpp"
+#include "core/config/config.hpp"
 
 namespace dihya {
 

@@ -5,8 +5,8 @@
 #include <cerrno>
 #include <map>
 
-#include "core/run/audit.hpp"
 #include "core/base/fs.hpp"
+#include "core/run/audit.hpp"
 
 // Verification of a tenant's audit chain and of its signed checkpoints.
 namespace dihya {

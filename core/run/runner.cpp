@@ -5,12 +5,13 @@
 #include <chrono>
 #include <cstdio>
 
-#include "core/run/audit.hpp"
 #include "core/base/clock.hpp"
 #include "core/base/crypto.hpp"
-#include "core/run/hooks.hpp"
 #include "core/base/signals.hpp"
 #include "core/config/tenants.hpp"
+#include "core/run/audit.hpp"
+#include "core/run/config_sections.hpp"
+#include "core/run/hooks.hpp"
 #include "dihya_build_config.h"
 
 namespace dihya {

@@ -4,12 +4,12 @@
 #include <string>
 #include <vector>
 
-#include "core/config/config.hpp"
-#include "core/config/identity.hpp"
 #include "core/base/log.hpp"
-#include "core/run/metrics.hpp"
 #include "core/base/options.hpp"
 #include "core/base/progress.hpp"
+#include "core/config/config.hpp"
+#include "core/config/identity.hpp"
+#include "core/run/metrics.hpp"
 
 namespace dihya {
 

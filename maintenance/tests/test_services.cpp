@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "core/run/config_sections.hpp"
 #include "core/testing/workspace.hpp"
 #include "maintenance/services.hpp"
 #include "maintenance/validators.hpp"

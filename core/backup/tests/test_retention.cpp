@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "core/base/clock.hpp"
 #include "core/backup/retention.hpp"
+#include "core/base/clock.hpp"
 
 using namespace dihya;
 

@@ -11,7 +11,7 @@ using namespace dihya::test;
 namespace {
 
 Config config_with(const Json& doc) {
-  auto config = parse_config(doc.dump(), "/srv/dihya/dihya.json");
+  auto config = parse_config(doc.dump(), "/srv/dihya/dihya.json", {});
   REQUIRE(config.ok());
   return *config;
 }

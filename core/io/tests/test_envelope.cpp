@@ -4,8 +4,8 @@
 #include <catch2/catch.hpp>
 #include <random>
 
-#include "core/io/envelope.hpp"
 #include "core/base/fs.hpp"
+#include "core/io/envelope.hpp"
 #include "core/testing/workspace.hpp"
 
 using namespace dihya;

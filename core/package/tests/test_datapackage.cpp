@@ -8,9 +8,9 @@
 #include <random>
 #include <set>
 
-#include "core/package/datapackage.hpp"
 #include "core/base/fs.hpp"
 #include "core/data/pg_copy.hpp"
+#include "core/package/datapackage.hpp"
 #include "core/testing/workspace.hpp"
 
 using namespace dihya;
@@ -65,18 +65,6 @@ std::vector<std::string> decode(const Resource& r, const std::string& text, std:
 }
 
 }  // namespace
-
-TEST_CASE("timestamps are brought to one canonical UTC form", "[datapackage]") {
-  CHECK(canonical_timestamp("2024-03-10T12:00:00+01:00") == "2024-03-10T11:00:00Z");
-  CHECK(canonical_timestamp("2024-06-30 23:00:00-05:00") == "2024-07-01T04:00:00Z");
-  CHECK(canonical_timestamp("1969-12-31T23:59:59.123400Z") == "1969-12-31T23:59:59.1234Z");
-  CHECK(canonical_timestamp("2024-01-01") == "2024-01-01T00:00:00Z");
-  CHECK(canonical_timestamp("2024-01-01T00:00:00.000Z") == "2024-01-01T00:00:00Z");
-  CHECK(canonical_timestamp("2024-02-29T10:20:30+0530") == "2024-02-29T04:50:30Z");
-  for (const char* bad : {"", "yesterday", "2024-13-01T00:00:00Z", "2024-01-01T25:00:00Z",
-                          "2024-01-01T00:00:00Zjunk", "2024-01-01T00:00:00.Z"})
-    CHECK_FALSE(canonical_timestamp(bad));
-}
 
 TEST_CASE("CSV rows decode the same whatever the blocks they arrive in", "[datapackage]") {
   Resource r = resource_of(DataFormat::csv);

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "core/config/config.hpp"
 #include "core/base/crypto.hpp"
 #include "core/base/i18n.hpp"
+#include "core/run/config_sections.hpp"
 #include "core/testing/workspace.hpp"
 
 using namespace dihya;

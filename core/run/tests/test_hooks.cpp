@@ -2,8 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "core/run/hooks.hpp"
 #include "core/base/log.hpp"
+#include "core/run/hooks.hpp"
 #include "core/testing/workspace.hpp"
 
 using namespace dihya;

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 
-#include "core/run/metrics.hpp"
 #include "core/base/process.hpp"
+#include "core/run/metrics.hpp"
 #include "core/testing/workspace.hpp"
 
 using namespace dihya;
