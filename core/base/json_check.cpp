@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "core/base/units.hpp"
+
 namespace dihya {
 
 std::string JsonChecker::join(const std::string& path, const std::string& key) {
@@ -101,6 +103,28 @@ std::optional<long long> JsonChecker::get_integer(const Json& object, const std:
     return std::nullopt;
   }
   return it->get<long long>();
+}
+
+std::optional<std::int64_t> JsonChecker::get_duration_ms(const Json& object, const std::string& key,
+                                                         const std::string& path) {
+  auto it = object.find(key);
+  if (it == object.end()) return std::nullopt;
+  auto ms = it->is_string() ? parse_duration_ms(it->get<std::string>()) : std::nullopt;
+  if (!ms) issue(join(path, key), "core.json.expected_duration");
+  return ms;
+}
+
+std::optional<std::uint64_t> JsonChecker::get_size(const Json& object, const std::string& key,
+                                                   const std::string& path) {
+  auto it = object.find(key);
+  if (it == object.end()) return std::nullopt;
+  std::optional<std::uint64_t> bytes;
+  if (it->is_string())
+    bytes = parse_size(it->get<std::string>());
+  else if (it->is_number_unsigned() || (it->is_number_integer() && it->get<long long>() >= 0))
+    bytes = it->get<std::uint64_t>();
+  if (!bytes) issue(join(path, key), "core.json.expected_size");
+  return bytes;
 }
 
 std::vector<std::string> JsonChecker::get_strings(const Json& object, const std::string& key,

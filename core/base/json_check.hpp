@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
 #include <limits>
 #include <optional>
@@ -38,6 +39,12 @@ class JsonChecker {
                                         const std::string& path, bool required);
   std::optional<long long> get_integer(const Json& object, const std::string& key,
                                        const std::string& path, long long min, long long max);
+  // A duration ("7d") or a size ("100M") at KEY, as core/base/units.hpp reads them; nullopt
+  // when absent or wrong (recorded).
+  std::optional<std::int64_t> get_duration_ms(const Json& object, const std::string& key,
+                                              const std::string& path);
+  std::optional<std::uint64_t> get_size(const Json& object, const std::string& key,
+                                        const std::string& path);
   std::vector<std::string> get_strings(const Json& object, const std::string& key,
                                        const std::string& path);
 

@@ -1,5 +1,7 @@
 #include "core/base/options.hpp"
 
+#include "core/base/units.hpp"
+
 // An option value is taken whole: "--tables a,b" is one value, not two.
 #define CXXOPTS_VECTOR_DELIMITER '\0'
 #include <cxxopts.hpp>
@@ -29,6 +31,24 @@ std::optional<std::string> Arguments::value(const std::string& name) const {
   auto it = m_values.find(name);
   if (it == m_values.end() || it->second.empty()) return std::nullopt;
   return it->second.back();
+}
+
+Result<std::optional<std::int64_t>> Arguments::duration_ms(const std::string& name) const {
+  auto text = value(name);
+  if (!text) return std::optional<std::int64_t>();
+  auto ms = parse_duration_ms(*text);
+  if (!ms)
+    return usage_error("core.usage.bad_duration", {{"option", "--" + name}, {"value", *text}});
+  return std::optional<std::int64_t>(*ms);
+}
+
+Result<std::optional<std::uint64_t>> Arguments::size(const std::string& name) const {
+  auto text = value(name);
+  if (!text) return std::optional<std::uint64_t>();
+  auto bytes = parse_size(*text);
+  if (!bytes)
+    return usage_error("core.usage.bad_size", {{"option", "--" + name}, {"value", *text}});
+  return std::optional<std::uint64_t>(*bytes);
 }
 
 std::vector<std::string> Arguments::values(const std::string& name) const {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -45,6 +46,10 @@ class Arguments {
   bool flag(const std::string& name) const { return m_flags.count(name) > 0; }
   std::optional<std::string> value(const std::string& name) const;
   std::vector<std::string> values(const std::string& name) const;
+  // The value of NAME as a duration ("7d") or a size ("100M", core/base/units.hpp): nullopt
+  // when absent, a usage error (64) naming the option when it is neither.
+  Result<std::optional<std::int64_t>> duration_ms(const std::string& name) const;
+  Result<std::optional<std::uint64_t>> size(const std::string& name) const;
   const std::vector<std::string>& positional() const { return m_positional; }
 
   const std::map<std::string, bool>& flags() const { return m_flags; }
