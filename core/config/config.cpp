@@ -15,6 +15,12 @@ std::vector<fs::path> TenantConfig::roots() const {
   return roots;
 }
 
+const Json& TenantConfig::section(std::string_view key) const {
+  static const Json k_empty = Json::object();
+  auto it = sections.find(key);
+  return it == sections.end() ? k_empty : it->second;
+}
+
 std::optional<fs::path> TenantConfig::sqlite_path() const {
   constexpr std::string_view prefix = "sqlite:";
   if (database.rfind(prefix, 0) != 0) return std::nullopt;

@@ -36,15 +36,21 @@ struct TenantConfig {
   int hook_timeout_seconds = 60;
   std::string environment = "production";
   AuditSettings audit;
-  Json backup = Json::object();           // validated here, used by the backup engine
-  Json export_settings = Json::object();  // "export": validated here, used by export/import
-  Json personal_data = Json::object();    // validated here, used by the masking engine
+  // The sections of core engines, checked by core/backup, core/package and core/privacy.
+  Json backup = Json::object();
+  Json export_settings = Json::object();  // "export"
+  Json personal_data = Json::object();
+  // The sections only a module's tools read ("cleaning", "monitoring"…), as their
+  // TenantSection checked them, paths made absolute.
+  std::map<std::string, Json, std::less<>> sections;
 
   fs::path audit_dir() const { return state_dir / "audit"; }
   fs::path audit_log() const { return audit_dir() / "audit.jsonl"; }
   fs::path metrics_dir() const { return state_dir / "metrics"; }
   // Every directory or file this tenant owns; tools touch nothing outside them.
   std::vector<fs::path> roots() const;
+  // The module section KEY, or an empty object when the tenant has none.
+  const Json& section(std::string_view key) const;
   // The SQLite file of a sqlite: database URL, if it is one.
   std::optional<fs::path> sqlite_path() const;
 };
