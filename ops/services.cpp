@@ -17,11 +17,6 @@ std::string text_field(const Json& record, const char* name) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
-std::optional<VerifyKey> verify_key_of(const TenantConfig& tenant) {
-  if (!tenant.audit.verify_key) return std::nullopt;
-  return take(load_verify_key(*tenant.audit.verify_key));
-}
-
 }  // namespace
 
 std::vector<Json> select_records(const std::vector<Json>& records, const AuditQuery& query) {
@@ -42,9 +37,7 @@ int run_audit_verify(Context& ctx) {
   const TenantConfig& tenant = ctx.tenant();
   AuditTrail trail(tenant);
   ctx.set_target(trail.log_path().string());
-  AuditVerification check =
-      verify_audit_trail(trail.log_path(), trail.checkpoint_path(), verify_key_of(tenant),
-                         tenant.audit.signing_key.has_value());
+  AuditVerification check = take(verify_tenant_trail(tenant));
   auto& details = ctx.audit_details();
   details["records"] = check.records;
   details["checkpoints"] = check.checkpoints;

@@ -10,10 +10,10 @@
 
 #include "core/base/clock.hpp"
 #include "core/io/output_file.hpp"
+#include "core/privacy/overdue.hpp"
 #include "core/privacy/subject.hpp"
 #include "rgpd/consent.hpp"
 #include "rgpd/detect.hpp"
-#include "rgpd/retention.hpp"
 #include "rgpd/services.hpp"
 
 namespace dihya::rgpd {
@@ -144,19 +144,14 @@ int run_audit_rgpd(const AuditRgpdOptions& options, Context& ctx) {
   // Retention.
   Json retention = Json::array();
   std::int64_t overdue = 0;
-  for (const auto& t : map.tables) {
-    if (!t.retention) continue;
-    const TableDef& def = defs.at(t.name);
-    take(check_retention(t, def));
-    RetentionQuery q = overdue_query(*db, t, def, now);
-    std::int64_t rows = take(count_overdue(*db, def, q));
-    overdue += rows;
-    retention.push_back({{"table", t.name},
-                         {"column", t.retention->column},
-                         {"days", t.retention->days},
-                         {"then", t.retention->anonymize ? "anonymize" : "delete"},
-                         {"before", q.cutoff},
-                         {"overdue", rows}});
+  for (const auto& o : take(personal::count_all_overdue(*db, map, defs, now))) {
+    overdue += o.rows;
+    retention.push_back({{"table", o.table},
+                         {"column", o.column},
+                         {"days", o.days},
+                         {"then", o.anonymize ? "anonymize" : "delete"},
+                         {"before", o.cutoff},
+                         {"overdue", o.rows}});
   }
   // Consent.
   auto records = take(consent_records(*db, std::nullopt, std::nullopt));

@@ -7,8 +7,8 @@
 #include "core/base/clock.hpp"
 #include "core/base/signals.hpp"
 #include "core/privacy/locale_pack.hpp"
+#include "core/privacy/overdue.hpp"
 #include "core/privacy/subject.hpp"
-#include "rgpd/retention.hpp"
 #include "rgpd/services.hpp"
 #include "rgpd/subjects.hpp"
 
@@ -37,7 +37,7 @@ void children_first(std::vector<const personal::PersonalTable*>& list,
         }
 }
 
-std::int64_t delete_overdue(Database& db, const TableDef& def, const RetentionQuery& q,
+std::int64_t delete_overdue(Database& db, const TableDef& def, const personal::RetentionQuery& q,
                             const std::function<void(std::int64_t)>& progress) {
   std::string table = quote_identifier(def.name);
   std::string where = " WHERE " + q.condition;
@@ -94,7 +94,7 @@ int run_purge(const PurgeOptions& options, Context& ctx) {
       if (t.retention) rules.push_back(&t);
   }
   if (rules.empty()) fail(ExitCode::config_error, "rgpd.no_retention_rules", {{"path", map.path}});
-  for (const auto* t : rules) take(check_retention(*t, defs.at(t->name)));
+  for (const auto* t : rules) take(personal::check_retention(*t, defs.at(t->name)));
   children_first(rules, defs);
 
   std::int64_t now = now_ms();
@@ -105,25 +105,25 @@ int run_purge(const PurgeOptions& options, Context& ctx) {
   if (masks && !options.dry_run) {
     key.emplace(load_masking_key(tenant, map));
     masker.emplace(*key, take(select_locale_packs("mixed")));
-    take(ensure_retention_marks(*db));
+    take(personal::ensure_retention_marks(*db));
   }
 
   Json tables = Json::array();
   std::int64_t total = 0;
   for (const auto* t : rules) {
     const TableDef& def = defs.at(t->name);
-    RetentionQuery q = overdue_query(*db, *t, def, now);
+    personal::RetentionQuery q = personal::overdue_query(*db, *t, def, now);
     std::int64_t rows = 0;
     const char* then = t->retention->anonymize ? "anonymize" : "delete";
     if (options.dry_run) {
-      rows = take(count_overdue(*db, def, q));
+      rows = take(personal::count_overdue(*db, def, q));
     } else if (t->retention->anonymize) {
       auto transaction = take(Transaction::begin(*db));
-      rows = take(mask_overdue(*db, *masker, *t, def, q));
+      rows = take(personal::mask_overdue(*db, *masker, *t, def, q));
       check_interrupted();
       take(transaction.commit());
     } else {
-      std::int64_t expected = take(count_overdue(*db, def, q));
+      std::int64_t expected = take(personal::count_overdue(*db, def, q));
       Progress bar = ctx.progress("rgpd.purge_progress", static_cast<std::uint64_t>(expected));
       rows = delete_overdue(*db, def, q,
                             [&](std::int64_t n) { bar.update(static_cast<std::uint64_t>(n)); });

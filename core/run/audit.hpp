@@ -70,5 +70,7 @@ struct AuditVerification {
 // position. SIGNED says the tenant signs checkpoints, so their absence is an error.
 AuditVerification verify_audit_trail(const fs::path& log, const fs::path& checkpoints,
                                      const std::optional<VerifyKey>& verify_key, bool signed_trail);
+// The same for TENANT's trail, with its configured verify key (an unreadable key: its error).
+Result<AuditVerification> verify_tenant_trail(const TenantConfig& tenant);
 
 }  // namespace dihya

@@ -144,4 +144,16 @@ AuditVerification verify_audit_trail(const fs::path& log, const fs::path& checkp
   return result;
 }
 
+Result<AuditVerification> verify_tenant_trail(const TenantConfig& tenant) {
+  std::optional<VerifyKey> key;
+  if (tenant.audit.verify_key) {
+    auto loaded = load_verify_key(*tenant.audit.verify_key);
+    if (!loaded) return loaded.error();
+    key = *loaded;
+  }
+  AuditTrail trail(tenant);
+  return verify_audit_trail(trail.log_path(), trail.checkpoint_path(), key,
+                            tenant.audit.signing_key.has_value());
+}
+
 }  // namespace dihya

@@ -1,9 +1,9 @@
-#include "rgpd/retention.hpp"
+#include "core/privacy/overdue.hpp"
 
 #include "core/base/clock.hpp"
 #include "core/privacy/subject.hpp"
 
-namespace dihya::rgpd {
+namespace dihya::personal {
 
 namespace {
 
@@ -24,19 +24,20 @@ Status RetentionQuery::bind(Statement& statement) const {
   return {};
 }
 
-Status check_retention(const personal::PersonalTable& table, const TableDef& def) {
+Status check_retention(const PersonalTable& table, const TableDef& def) {
   const ColumnDef* column = def.column(table.retention->column);
   if (!column || (column->type != ColumnType::date && column->type != ColumnType::timestamp))
-    return make_error(ExitCode::config_error, "rgpd.retention_type",
+    return make_error(ExitCode::config_error, "core.retention.not_a_date",
                       {{"path", table.path + ".retention.column"},
                        {"column", table.name + "." + table.retention->column}});
   if (table.retention->anonymize && def.primary_key.size() != 1)
-    return make_error(ExitCode::data_error, "rgpd.no_primary_key", {{"table", table.name}});
+    return make_error(ExitCode::data_error, "core.retention.no_primary_key",
+                      {{"table", table.name}});
   return {};
 }
 
-RetentionQuery overdue_query(Database& db, const personal::PersonalTable& table,
-                             const TableDef& def, std::int64_t now_ms) {
+RetentionQuery overdue_query(Database& db, const PersonalTable& table, const TableDef& def,
+                             std::int64_t now_ms) {
   RetentionQuery q;
   q.table = table.name;
   q.cutoff = format_rfc3339_ms(now_ms - std::int64_t{table.retention->days} * 86'400'000);
@@ -64,6 +65,23 @@ Result<std::int64_t> count_overdue(Database& db, const TableDef& def, const Rete
   return (*stmt)->get_integer(0);
 }
 
+Result<std::vector<OverdueTable>> count_all_overdue(Database& db, const PersonalMap& map,
+                                                    const std::map<std::string, TableDef>& defs,
+                                                    std::int64_t now_ms) {
+  std::vector<OverdueTable> out;
+  for (const auto& t : map.tables) {
+    if (!t.retention) continue;
+    const TableDef& def = defs.at(t.name);
+    if (Status fits = check_retention(t, def); !fits) return fits.error();
+    RetentionQuery q = overdue_query(db, t, def, now_ms);
+    auto rows = count_overdue(db, def, q);
+    if (!rows) return rows.error();
+    out.push_back(
+        {t.name, t.retention->column, t.retention->days, t.retention->anonymize, q.cutoff, *rows});
+  }
+  return out;
+}
+
 Status ensure_retention_marks(Database& db) {
   return db.execute(std::string("CREATE TABLE IF NOT EXISTS ") + k_marks +
                     " (table_name TEXT NOT NULL, row_key TEXT NOT NULL, masked_at TEXT NOT NULL, "
@@ -71,14 +89,14 @@ Status ensure_retention_marks(Database& db) {
 }
 
 Result<std::int64_t> mask_overdue(Database& db, const masking::Masker& masker,
-                                  const personal::PersonalTable& table, const TableDef& def,
+                                  const PersonalTable& table, const TableDef& def,
                                   const RetentionQuery& q) {
   auto mark = db.prepare(std::string("INSERT INTO ") + k_marks +
                          " (table_name, row_key, masked_at) VALUES (?, ?, ?)");
   if (!mark) return mark.error();
   std::string at = format_rfc3339_ms(now_ms());
-  return masking::mask_rows(db, masker, def, personal::row_masks(table, def), q.condition,
-                            q.params(), [&](const std::vector<std::string>& keys) -> Status {
+  return masking::mask_rows(db, masker, def, row_masks(table, def), q.condition, q.params(),
+                            [&](const std::vector<std::string>& keys) -> Status {
                               for (const auto& key : keys) {
                                 Statement& s = **mark;
                                 if (Status r = s.reset(); !r) return r;
@@ -95,4 +113,4 @@ Result<std::int64_t> mask_overdue(Database& db, const masking::Masker& masker,
                             });
 }
 
-}  // namespace dihya::rgpd
+}  // namespace dihya::personal
