@@ -11,6 +11,7 @@
 
 #include "core/base/fs.hpp"
 #include "core/data/engines.hpp"
+#include "core/data/types.hpp"
 
 // The SQLite engine: the embedded default.
 namespace dihya::db_engines {
@@ -43,21 +44,6 @@ struct StatementDeleter {
   void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
 };
 using StatementHandle = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
-
-ColumnType map_declared_type(std::string declared) {
-  for (auto& c : declared) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  auto has = [&](const char* part) { return declared.find(part) != std::string::npos; };
-  if (has("DECIMAL") || has("NUMERIC")) return ColumnType::numeric;
-  if (has("JSON")) return ColumnType::json;
-  if (has("BOOL")) return ColumnType::boolean;
-  if (has("TIMESTAMP") || has("DATETIME")) return ColumnType::timestamp;
-  if (has("DATE")) return ColumnType::date;
-  if (has("INT")) return ColumnType::integer;
-  if (has("CHAR") || has("CLOB") || has("TEXT")) return ColumnType::text;
-  if (has("BLOB") || declared.empty()) return ColumnType::blob;
-  if (has("REAL") || has("FLOA") || has("DOUB")) return ColumnType::real;
-  return ColumnType::numeric;
-}
 
 class SqliteStatement : public Statement {
  public:
@@ -122,6 +108,9 @@ class SqliteStatement : public Statement {
                 : std::string_view();
   }
   std::int64_t changes() const override { return m_changes; }
+  bool stored_real(int c) const override {
+    return sqlite3_column_type(m_stmt.get(), c) == SQLITE_FLOAT;
+  }
 
  private:
   sqlite3* m_db;
@@ -238,6 +227,8 @@ class SqliteDatabase : public Database {
   }
 
   Result<TableDef> describe_table(const std::string& table) override;
+  // An INTEGER PRIMARY KEY of one column is the rowid, AUTOINCREMENT when the table says so.
+  Status mark_rowid(TableDef& def);
 
   Status begin_bulk() override {
     return execute(
@@ -263,13 +254,36 @@ class SqliteDatabase : public Database {
   ConnectionHandle m_db;
 };
 
+Status SqliteDatabase::mark_rowid(TableDef& def) {
+  if (def.primary_key.size() != 1) return {};
+  ColumnDef* key = nullptr;
+  for (auto& c : def.columns)
+    if (c.name == def.primary_key[0]) key = &c;
+  std::string declared = key ? key->declared : "";
+  for (auto& ch : declared) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  if (declared != "INTEGER") return {};
+  std::string sql;
+  Status read = each_row("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = " +
+                             quote_literal(def.name),
+                         [&](Statement& s) { sql = s.get_text(0); });
+  if (!read) return read;
+  for (auto& ch : sql) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  // WITHOUT ROWID tables have no rowid; a DESC key is not its alias either.
+  if (sql.find("WITHOUT ROWID") != std::string::npos) return {};
+  key->identity =
+      sql.find("AUTOINCREMENT") != std::string::npos ? ColumnIdentity::autoincrement : ColumnIdentity::rowid;
+  return {};
+}
+
 Result<TableDef> SqliteDatabase::describe_table(const std::string& table) {
   TableDef def;
   def.name = table;
   std::vector<std::pair<int, std::string>> pk;
   Status columns =
       each_row("PRAGMA table_info(" + quote_identifier(table) + ")", [&](Statement& s) {
-        ColumnDef c{s.get_text(1), map_declared_type(s.get_text(2)), s.get_integer(3) == 0};
+        ColumnDef c{s.get_text(1), ColumnType::text, s.get_integer(3) == 0};
+        type_from_sqlite(c, s.get_text(2));
+        if (!s.is_null(4)) c.default_sql = s.get_text(4);
         if (s.get_integer(5) > 0) {
           pk.emplace_back(static_cast<int>(s.get_integer(5)), c.name);
           c.nullable = false;
@@ -281,6 +295,7 @@ Result<TableDef> SqliteDatabase::describe_table(const std::string& table) {
     return make_error(ExitCode::data_error, "core.db.no_such_table", {{"table", table}});
   std::sort(pk.begin(), pk.end());
   for (auto& [order, name] : pk) def.primary_key.push_back(name);
+  if (Status numbered = mark_rowid(def); !numbered) return numbered.error();
   Status fks =
       each_row("PRAGMA foreign_key_list(" + quote_identifier(table) + ")", [&](Statement& s) {
         if (s.get_integer(1) == 0) def.foreign_keys.push_back({{}, s.get_text(2), {}});
