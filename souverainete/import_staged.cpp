@@ -189,6 +189,8 @@ class PartLoader : public package::PartConsumer {
       if (Status created = create(r); !created) return created;  // a table without parts
     for (const auto& sql : create_index_sql(r.def, Engine::postgresql, true, false, true))
       if (Status made = m_db.execute(sql); !made) return made;
+    for (const auto& sql : identity_reset_sql(r.def, Engine::postgresql))
+      if (Status moved = m_db.execute(sql); !moved) return moved;
     if (Status committed = m_db.commit(); !committed) return committed;
     std::int64_t rows = m_rows;
     m_rows = -1;

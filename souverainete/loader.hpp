@@ -45,6 +45,9 @@ class TableLoader : public package::RowConsumer {
       auto count = m_db.count_rows(r.def.name);
       if (!count) return count.error();
       m_before = *count;
+      auto target = m_db.describe_table(r.def.name);
+      if (!target) return target.error();
+      m_target = std::move(*target);
     } else if (Status created = m_db.execute(create_table_sql(r.def, m_db.engine(), false));
                !created) {
       return created;
@@ -88,6 +91,10 @@ class TableLoader : public package::RowConsumer {
     if (m_mode != ImportMode::append)
       for (const auto& sql : create_index_sql(r.def, m_db.engine(), true))
         if (Status made = m_db.execute(sql); !made) return made;
+    // The next row an application inserts without an id gets one past those loaded.
+    const TableDef& numbered = m_mode == ImportMode::append ? m_target : r.def;
+    for (const auto& sql : identity_reset_sql(numbered, m_db.engine()))
+      if (Status moved = m_db.execute(sql); !moved) return moved;
     auto count = m_db.count_rows(r.def.name);
     if (!count) return count.error();
     if (*count != m_before + rows || (r.rows && rows != *r.rows))
@@ -108,6 +115,7 @@ class TableLoader : public package::RowConsumer {
 
   std::unique_ptr<BulkLoader> m_loader;
   std::unique_ptr<CsvCopy> m_copy;
+  TableDef m_target;  // append: the table as it is
   std::int64_t m_before = 0;
   std::int64_t m_rows = 0;
 };
