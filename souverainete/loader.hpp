@@ -125,7 +125,14 @@ class TableLoader : public package::RowConsumer {
 Result<Json> load_in_one_transaction(Database& db, const fs::path& path,
                                      const package::VerifiedPackage& verified,
                                      const EnvelopeOpeners& openers, ImportMode mode,
-                                     const LoadProgress& progress);
+                                     const LoadProgress& progress, Log& log);
+
+// The package's views on DB's engine, dropped (replace mode, before their tables) or made
+// again from their definitions once the tables are in: in SCHEMA on PostgreSQL. A view
+// that cannot be made (it reads a table outside the package) is warned of and left out.
+Status drop_views(Database& db, const package::Manifest& manifest, const std::string& schema);
+Status create_views(Database& db, const package::Manifest& manifest, const std::string& schema,
+                    Log& log);
 
 struct StagedLoad {
   std::string url;

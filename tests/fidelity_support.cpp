@@ -210,6 +210,13 @@ std::string app_declared_types(const std::string& url, bool portable) {
   return out;
 }
 
+std::string app_view_and_check(const std::string& url) {
+  auto db = open(url);
+  std::string out = "view " + rows(*db, "SELECT count(*) FROM big_invoices")[0];
+  Status refused = db->execute("UPDATE customers SET level = -1 WHERE id = 1");
+  return out + (refused ? ", check missing" : ", check refused");
+}
+
 std::string app_stored_values(const std::string& url) {
   auto db = open(url);
   std::string out;

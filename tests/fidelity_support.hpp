@@ -33,6 +33,10 @@ std::string app_declared_types(const std::string& url, bool portable);
 // on PostgreSQL each row's text.
 std::string app_stored_values(const std::string& url);
 
+// What the same engine makes again: the view's answer and whether the CHECK refuses a row
+// ("view N, check refused" or what differs).
+std::string app_view_and_check(const std::string& url);
+
 // The schema's tables, in foreign-key order.
 inline const std::vector<std::string> k_app_tables = {"customers", "invoices", "lines"};
 

@@ -2,6 +2,7 @@
 // each value's storage class and text, the defaults and the row numbering survive, and so do
 // the answers of a fixed set of queries.
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "tests/fidelity_support.hpp"
 
@@ -24,6 +25,15 @@ TEST_CASE("SQLite → SQLite: declared types, storage classes, defaults and answ
   CHECK(app_stored_values(dest) == app_stored_values(source));
   CHECK(app_answers(dest) == app_answers(source));
   CHECK(insert_without_id(dest).empty());
+  // The view and the CHECK are named by the export and made again on the same engine.
+  CHECK(exported.err.find("big_invoices") != std::string::npos);
+  CHECK(exported.err.find("customers_check") != std::string::npos);
+  auto entries = read_package_entries(ws.package("app.tar.zst"));
+  auto manifest = nlohmann::json::parse(entry_named(entries, "datapackage.json").data);
+  std::set<std::string> kinds;
+  for (const auto& o : manifest["dihya:objects"]) kinds.insert(o["kind"].get<std::string>());
+  CHECK(kinds == std::set<std::string>{"check", "view"});
+  CHECK(app_view_and_check(dest) == "view 6, check refused");
   // The numeric column compares as a number: 6 invoices above 5, as on the source.
   CHECK(app_answers(dest)[1] == "6");
 }

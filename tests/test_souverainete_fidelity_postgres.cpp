@@ -44,6 +44,7 @@ TEST_CASE("PostgreSQL → PostgreSQL: format_type, defaults, identities and answ
   CHECK(app_stored_values(target.url()) == app_stored_values(source.url()));
   CHECK(app_answers(target.url()) == app_answers(source.url()));
   CHECK(insert_without_id(target.url()).empty());
+  CHECK(app_view_and_check(target.url()) == "view 6, check refused");
 }
 
 TEST_CASE("SQLite → PostgreSQL → SQLite: answers, types and stored values kept",

@@ -192,6 +192,9 @@ std::string create_table_sql(const TableDef& table, Engine engine, bool with_uni
     for (const auto& fk : table.foreign_keys)
       sql += ", FOREIGN KEY (" + column_list(fk.columns) + ") REFERENCES " +
              quote_identifier(fk.ref_table) + " (" + column_list(fk.ref_columns) + ")";
+  for (const auto& check : table.checks)
+    if (check.engine == engine)
+      sql += ", CONSTRAINT " + quote_identifier(check.name) + " " + check.definition;
   return sql + ")";
 }
 

@@ -83,6 +83,17 @@ struct IndexDef {
   bool unique = false;
 };
 
+// What the type map cannot carry to the other engine (a view, a CHECK constraint, a trigger,
+// a generated column, a partial or expression index, a column's collation), as its engine
+// defines it: named in a package, made again on the same engine where it can (views, CHECKs).
+struct SchemaObject {
+  std::string kind;  // view, check, trigger, generated, index, collation
+  std::string name;
+  std::string table;       // the table it belongs to; empty for a view
+  std::string definition;  // PostgreSQL: a view's query, "CHECK (…)"; SQLite: its SQL
+  Engine engine = Engine::sqlite;
+};
+
 struct TableDef {
   std::string name;
   std::vector<ColumnDef> columns;
@@ -93,6 +104,8 @@ struct TableDef {
   // Partial indexes and indexes on expressions, by name: not keys of the columns (a partial
   // unique index holds for some rows only) and not in the two lists above.
   std::vector<std::string> other_indexes = {};
+  // CHECK constraints, declared again by create_table_sql on the engine that wrote them.
+  std::vector<SchemaObject> checks = {};
   const ColumnDef* column(std::string_view name) const;
 };
 
@@ -183,6 +196,9 @@ class Database {
                                                     bool header, bool freeze);
   virtual Result<std::vector<std::string>> table_names() = 0;
   virtual Result<TableDef> describe_table(const std::string& table) = 0;
+  // The views of the schema, and the CHECK constraints, triggers, generated columns,
+  // partial and expression indexes and collations of TABLES.
+  virtual Result<std::vector<SchemaObject>> schema_objects(const std::vector<std::string>& tables) = 0;
   // Speed up a large load: the engine's pragmas or session settings; undone by end_bulk.
   virtual Status begin_bulk() = 0;
   virtual Status end_bulk() = 0;

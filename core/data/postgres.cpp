@@ -427,6 +427,7 @@ class PgDatabase : public Database {
   }
 
   Result<TableDef> describe_table(const std::string& table) override;
+  Result<std::vector<SchemaObject>> schema_objects(const std::vector<std::string>& tables) override;
 
   Status begin_bulk() override { return execute("SET synchronous_commit = off"); }
   Status end_bulk() override { return execute("RESET synchronous_commit"); }
@@ -474,6 +475,56 @@ Result<std::unique_ptr<BulkUpdater>> PgDatabase::bulk_update(const TableDef& tab
                                                              const std::vector<std::string>& key,
                                                              const std::vector<std::string>& set) {
   return staged_bulk_update(*this, table, key, set);
+}
+
+Result<std::vector<SchemaObject>> PgDatabase::schema_objects(
+    const std::vector<std::string>& tables) {
+  std::vector<SchemaObject> out;
+  auto add = [&](const char* kind) {
+    return [&out, kind](Statement& s) {
+      out.push_back({kind, s.get_text(0), s.get_text(1), s.get_text(2), Engine::postgresql});
+    };
+  };
+  const char* in_schema = "n.nspname = current_schema()";
+  Status views = each_row(std::string("SELECT c.relname, '', pg_get_viewdef(c.oid, true) FROM pg_class c "
+                                      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ") +
+                              in_schema + " AND c.relkind IN ('v', 'm') ORDER BY 1",
+                          {}, add("view"));
+  if (!views) return views.error();
+  for (const auto& table : tables) {
+    std::string of_table = std::string(" JOIN pg_class c ON c.oid = %s JOIN pg_namespace n ON "
+                                       "n.oid = c.relnamespace WHERE ") +
+                           in_schema + " AND c.relname = ?";
+    auto with = [&](const char* oid) {
+      std::string sql = of_table;
+      sql.replace(sql.find("%s"), 2, oid);
+      return sql;
+    };
+    struct Query {
+      const char* kind;
+      std::string sql;
+    };
+    const Query queries[] = {
+        {"check", "SELECT con.conname, c.relname, pg_get_constraintdef(con.oid) FROM pg_constraint con" +
+                      with("con.conrelid") + " AND con.contype = 'c' ORDER BY 1"},
+        {"trigger", "SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t" +
+                        with("t.tgrelid") + " AND NOT t.tgisinternal ORDER BY 1"},
+        {"generated", "SELECT a.attname, c.relname, pg_get_expr(d.adbin, d.adrelid) "
+                      "FROM pg_attribute a JOIN pg_attrdef d ON d.adrelid = a.attrelid AND "
+                      "d.adnum = a.attnum" + with("a.attrelid") + " AND a.attgenerated <> '' ORDER BY 1"},
+        {"collation", "SELECT a.attname, c.relname, 'COLLATE ' || quote_ident(co.collname) "
+                      "FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid "
+                      "JOIN pg_collation co ON co.oid = a.attcollation" + with("a.attrelid") +
+                      " AND a.attnum > 0 AND NOT a.attisdropped AND a.attcollation <> ty.typcollation "
+                      "ORDER BY 1"},
+        {"index", "SELECT i.relname, c.relname, pg_get_indexdef(i.oid) FROM pg_index ix "
+                  "JOIN pg_class i ON i.oid = ix.indexrelid" + with("ix.indrelid") +
+                  " AND (ix.indpred IS NOT NULL OR ix.indexprs IS NOT NULL) ORDER BY 1"},
+    };
+    for (const auto& q : queries)
+      if (Status listed = each_row(q.sql, {table}, add(q.kind)); !listed) return listed.error();
+  }
+  return out;
 }
 
 Result<TableDef> PgDatabase::describe_table(const std::string& table) {

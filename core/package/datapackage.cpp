@@ -399,7 +399,15 @@ Json manifest_json(const Manifest& manifest) {
   for (const auto& r : manifest.resources) names[r.def.name] = r.name;
   Json resources = Json::array();
   for (const auto& r : manifest.resources) resources.push_back(resource_json(r, names));
+  Json objects = Json::array();
+  for (const auto& o : manifest.objects)
+    objects.push_back({{"kind", o.kind},
+                       {"name", o.name},
+                       {"table", o.table},
+                       {"definition", o.definition},
+                       {"engine", engine_key(o.engine)}});
   return {{"$schema", k_schema_url},
+          {"dihya:objects", objects},
           {"profile", "tabular-data-package"},
           {"name", manifest.name},
           {"created", manifest.created},
@@ -410,6 +418,33 @@ Json manifest_json(const Manifest& manifest) {
 }
 
 namespace {
+
+// dihya:objects: each a kind, a name, a table, a definition and the engine that wrote it; a
+// CHECK also goes on its table, which declares it again on that engine.
+Status read_objects(const Json& document, Manifest& out) {
+  if (!document.contains("dihya:objects")) return {};
+  const Json& list = document["dihya:objects"];
+  if (!list.is_array()) return bad_manifest("$.dihya:objects", "not a list");
+  Reader in;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    std::string at = "$.dihya:objects[" + std::to_string(i) + "]";
+    SchemaObject o;
+    o.kind = in.string(list[i], "kind", at);
+    o.name = in.string(list[i], "name", at);
+    o.table = in.string(list[i], "table", at);
+    o.definition = in.string(list[i], "definition", at);
+    std::string engine = in.string(list[i], "engine", at);
+    if (in.failed) return in.error;
+    if (engine != "sqlite" && engine != "postgresql")
+      return bad_manifest(at + ".engine", "not sqlite or postgresql");
+    o.engine = engine == "sqlite" ? Engine::sqlite : Engine::postgresql;
+    if (o.kind == "check")
+      for (auto& r : out.resources)
+        if (r.def.name == o.table) r.def.checks.push_back(o);
+    out.objects.push_back(std::move(o));
+  }
+  return {};
+}
 
 Result<Manifest> parse_manifest_checked(const Json& document) {
   Reader in;
@@ -461,6 +496,7 @@ Result<Manifest> parse_manifest_checked(const Json& document) {
     if (in.failed) return in.error;
     out.resources.push_back(std::move(r));
   }
+  if (Status objects = read_objects(document, out); !objects) return objects.error();
   // Foreign keys name resources in the package: map them to the tables they load.
   for (std::size_t i = 0; i < out.resources.size(); ++i)
     for (auto& fk : out.resources[i].def.foreign_keys) {

@@ -69,6 +69,9 @@ struct Manifest {
   std::string tenant;
   std::string source;  // engine the data came from
   std::vector<Resource> resources;
+  // What the package names but cannot carry to the other engine (dihya:objects); its CHECKs
+  // are also on their resources' tables.
+  std::vector<SchemaObject> objects;
 };
 
 // datapackage.json for MANIFEST, and back. Parsing refuses (65, naming the JSON path) what an
@@ -179,6 +182,7 @@ struct ExportRequest {
   std::string tenant;
   DataFormat format = DataFormat::csv;
   std::vector<ExportTable> tables;  // in foreign-key order
+  std::vector<SchemaObject> objects;  // views, CHECKs, triggers… (dihya:objects)
   std::optional<EnvelopeKeys> encryption;
   const SigningKey* signing = nullptr;
   const masking::Masker* masker = nullptr;  // applies the tables' masks
