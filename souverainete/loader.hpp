@@ -6,6 +6,7 @@
 
 #include "core/base/log.hpp"
 #include "core/base/signals.hpp"
+#include "core/data/types.hpp"
 #include "core/package/datapackage.hpp"
 #include "souverainete/validators.hpp"
 
@@ -52,8 +53,18 @@ class TableLoader : public package::RowConsumer {
                !created) {
       return created;
     }
+    // An append checks that each value fits the target's own columns.
+    m_fits.clear();
+    if (m_mode == ImportMode::append)
+      for (const auto& c : r.def.columns) {
+        const ColumnDef* own = m_target.column(c.name);
+        m_fits.push_back(own && (!own->sql_type.empty()) ? own : nullptr);
+      }
+    m_resource = &r;
+    m_table_rows = 0;
     // PostgreSQL reads our CSV itself, as fast as it reads anything.
-    if (auto not_null = csv_as_is(r, m_db.engine())) {
+    auto not_null = m_fits.empty() ? csv_as_is(r, m_db.engine()) : std::nullopt;
+    if (not_null) {
       auto copy = m_db.copy_csv(r.def, *not_null, true, false);
       if (!copy) return copy.error();
       m_copy = std::move(*copy);
@@ -71,6 +82,18 @@ class TableLoader : public package::RowConsumer {
   }
   Status row(const Field* fields, std::size_t count) override {
     ++m_rows;
+    ++m_table_rows;
+    for (std::size_t i = 0; i < m_fits.size() && i < count; ++i)
+      if (m_fits[i])
+        if (auto misfit = value_misfit(*m_fits[i], fields[i]))
+          return make_error(ExitCode::data_error, "souverainete.value_does_not_fit",
+                            {{"table", m_resource->def.name},
+                             {"column", m_fits[i]->name},
+                             {"row", std::to_string(m_table_rows)},
+                             {"value", fields[i].kind == Field::Kind::integer
+                                           ? std::to_string(fields[i].integer)
+                                           : std::string(fields[i].text.substr(0, 40))},
+                             {"reason", *misfit}});
     return m_loader->add_row(fields, count);
   }
   Status flush() override {
@@ -116,8 +139,11 @@ class TableLoader : public package::RowConsumer {
   std::unique_ptr<BulkLoader> m_loader;
   std::unique_ptr<CsvCopy> m_copy;
   TableDef m_target;  // append: the table as it is
+  std::vector<const ColumnDef*> m_fits;  // per field: the target column whose fit is checked
+  const package::Resource* m_resource = nullptr;
   std::int64_t m_before = 0;
   std::int64_t m_rows = 0;
+  std::int64_t m_table_rows = 0;  // of the table being loaded
 };
 
 // Load into DB in one transaction (SQLite, and appends on PostgreSQL): a failure or an

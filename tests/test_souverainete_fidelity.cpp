@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+#include "core/data/db.hpp"
 #include "tests/fidelity_support.hpp"
 
 using namespace dihya;
@@ -36,4 +37,54 @@ TEST_CASE("SQLite → SQLite: declared types, storage classes, defaults and answ
   CHECK(app_view_and_check(dest) == "view 6, check refused");
   // The numeric column compares as a number: 6 invoices above 5, as on the source.
   CHECK(app_answers(dest)[1] == "6");
+}
+
+TEST_CASE("append into an existing schema: a value that does not fit is refused with 65, the "
+          "target unchanged",
+          "[souverainete_tool]") {
+  PackageWorkspace ws;
+  std::string source = "sqlite:" + ws.source_db().string();
+  std::string dest = "sqlite:" + ws.dest_db().string();
+  create_app_schema(source);
+  {
+    // The target's own schema: a shorter name and a narrower balance than the source's.
+    auto db = open_database(dest);
+    REQUIRE(db.ok());
+    REQUIRE((*db)->execute(
+                     "CREATE TABLE customers (id integer PRIMARY KEY, email varchar(254), "
+                     "name varchar(2), is_active bool, created_at datetime, seen_at TIMESTAMPTZ, "
+                     "referrer_id integer, birth date, balance numeric(4,2), score real, "
+                     "level smallint)")
+                .ok());
+  }
+  auto state = [&] {
+    auto db = open_database(dest);
+    std::string out = database_dump(dest);
+    auto schema = (*db)->prepare("SELECT sql FROM sqlite_schema ORDER BY name");
+    while (*(*schema)->step()) out += (*schema)->get_text(0) + "\n";
+    return out;
+  };
+  std::string before = state();
+  REQUIRE(ws.run("export", {"--tenant", "demo", "--tables", "customers", "-o",
+                            ws.package("c.tar.zst").string()})
+              .code == 0);
+  auto refused = ws.run("import", {ws.package("c.tar.zst").string(), "--tenant", "dest", "--mode",
+                                   "append"});
+  CHECK(refused.code == 65);
+  CHECK(refused.err.find("customers.name, row 1") != std::string::npos);
+  CHECK(refused.err.find("varchar(2)") != std::string::npos);
+  CHECK(state() == before);
+  // Once the names fit, the balance of 100.10 is outside numeric(4,2).
+  {
+    auto db = open_database(source);
+    REQUIRE((*db)->execute("UPDATE customers SET name = substr(name, 1, 2)").ok());
+  }
+  REQUIRE(ws.run("export", {"--tenant", "demo", "--tables", "customers", "-o",
+                            ws.package("d.tar.zst").string()})
+              .code == 0);
+  refused = ws.run("import", {ws.package("d.tar.zst").string(), "--tenant", "dest", "--mode",
+                              "append"});
+  CHECK(refused.code == 65);
+  CHECK(refused.err.find("customers.balance, row 3") != std::string::npos);
+  CHECK(state() == before);
 }

@@ -166,7 +166,7 @@ std::vector<std::string> identity_reset_sql(const TableDef& table, Engine engine
     std::string column = quote_identifier(c.name);
     out.push_back("SELECT setval(pg_get_serial_sequence(" +
                   quote_literal(quote_identifier(table.name)) + ", " + quote_literal(c.name) +
-                  "), m) FROM (SELECT max(" + column + ") AS m FROM " +
+                  "), greatest(m, 1), m >= 1) FROM (SELECT max(" + column + ") AS m FROM " +
                   quote_identifier(table.name) + ") AS x WHERE m IS NOT NULL");
   }
   return out;

@@ -303,3 +303,48 @@ std::optional<std::string> default_sql_on(const ColumnDef& column, Engine engine
 }
 
 }  // namespace dihya
+
+namespace dihya {
+
+namespace {
+
+std::size_t utf8_length(std::string_view text) {
+  std::size_t n = 0;
+  for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+// Digits before the decimal point of a decimal text (leading zeros and the sign aside).
+std::optional<int> integer_digits(std::string_view t) {
+  std::size_t i = (!t.empty() && (t[0] == '-' || t[0] == '+')) ? 1 : 0;
+  while (i < t.size() && t[i] == '0') ++i;
+  int digits = 0;
+  while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i, ++digits;
+  if (i < t.size() && t[i] != '.') return std::nullopt;  // an exponent, NaN: left to the engine
+  return digits;
+}
+
+}  // namespace
+
+std::optional<std::string> value_misfit(const ColumnDef& column, const Field& value) {
+  if (value.kind == Field::Kind::null) return std::nullopt;
+  SqlType t = sql_type_of(column);
+  if ((t.base == "varchar" || t.base == "char") && !t.args.empty() &&
+      value.kind == Field::Kind::text && utf8_length(value.text) > static_cast<std::size_t>(t.args[0]))
+    return "longer than " + t.text();
+  if (t.base == "numeric" && !t.args.empty()) {
+    int scale = t.args.size() > 1 ? t.args[1] : 0;
+    std::string text = value.kind == Field::Kind::integer ? std::to_string(value.integer)
+                                                          : std::string(value.text);
+    if (value.kind == Field::Kind::text || value.kind == Field::Kind::integer)
+      if (auto digits = integer_digits(text); digits && *digits > t.args[0] - scale)
+        return "outside " + t.text();
+  }
+  if (value.kind == Field::Kind::integer && (t.base == "smallint" || t.base == "integer")) {
+    std::int64_t limit = t.base == "smallint" ? 32767 : 2147483647;
+    if (value.integer > limit || value.integer < -limit - 1) return "outside " + t.text();
+  }
+  return std::nullopt;
+}
+
+}  // namespace dihya

@@ -63,3 +63,12 @@ std::optional<std::string> default_sql_on(const ColumnDef& column, Engine engine
 std::optional<std::string> portable_default(std::string_view default_sql, Engine engine);
 
 }  // namespace dihya
+
+namespace dihya {
+
+// Why VALUE does not fit COLUMN's declared parameters (longer than its varchar(n) or char(n)
+// in characters, more integer digits than its numeric(p,s) holds, outside its smallint or
+// integer range), or nothing when it fits.
+std::optional<std::string> value_misfit(const ColumnDef& column, const Field& value);
+
+}  // namespace dihya
