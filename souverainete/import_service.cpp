@@ -6,6 +6,7 @@
 
 #include "core/base/clock.hpp"
 #include "core/base/signals.hpp"
+#include "core/data/types.hpp"
 #include "souverainete/loader.hpp"
 #include "souverainete/services.hpp"
 #include "souverainete/support.hpp"
@@ -151,6 +152,12 @@ int run_import(const ImportOptions& options, Context& ctx) {
     return 0;
   }
 
+  if (options.mode != ImportMode::append)
+    for (const auto& r : verified.manifest.resources)
+      for (const auto& c : r.def.columns)
+        if (!c.declared.empty() && numeric_kept_as_text(c, db->engine()))
+          ctx.log().warn(make_error(ExitCode::ok, "souverainete.numeric_as_text",
+                                    {{"table", r.def.name}, {"column", c.name}}));
   std::int64_t started = now_ms();
   Progress bar =
       ctx.progress("souverainete.import_progress", static_cast<std::uint64_t>(verified.rows));
@@ -162,7 +169,7 @@ int run_import(const ImportOptions& options, Context& ctx) {
                                         options.mode, progress, ctx.log()}));
   } else {
     tables = take(load_in_one_transaction(*db, spool.path(), verified, request.openers,
-                                          options.mode, progress));
+                                          options.mode, progress, ctx.log()));
   }
   bar.finish();
   double seconds = static_cast<double>(now_ms() - started) / 1000.0;

@@ -189,6 +189,8 @@ class PartLoader : public package::PartConsumer {
       if (Status created = create(r); !created) return created;  // a table without parts
     for (const auto& sql : create_index_sql(r.def, Engine::postgresql, true, false, true))
       if (Status made = m_db.execute(sql); !made) return made;
+    for (const auto& sql : identity_reset_sql(r.def, Engine::postgresql))
+      if (Status moved = m_db.execute(sql); !moved) return moved;
     if (Status committed = m_db.commit(); !committed) return committed;
     std::int64_t rows = m_rows;
     m_rows = -1;
@@ -377,6 +379,9 @@ Result<Json> load_postgres_staged(const StagedLoad& load) {
   if (!transaction) return transaction.error();
   auto order = package::foreign_key_order(resources);
   if (load.mode == ImportMode::replace)
+    if (Status dropped = drop_views(db, load.verified.manifest, target); !dropped)
+      return dropped.error();
+  if (load.mode == ImportMode::replace)
     for (auto it = order.rbegin(); it != order.rend(); ++it)
       if (Status dropped = db.execute("DROP TABLE IF EXISTS " + quote_identifier(target) + "." +
                                       quote_identifier(resources[*it].def.name));
@@ -395,6 +400,11 @@ Result<Json> load_postgres_staged(const StagedLoad& load) {
   }
   if (Status dropped = db.execute("DROP SCHEMA " + quote_identifier(staging)); !dropped)
     return dropped.error();
+  // The views read the tables where the applications find them.
+  if (Status path = db.execute("SET LOCAL search_path TO " + quote_identifier(target)); !path)
+    return path.error();
+  if (Status views = create_views(db, load.verified.manifest, target, load.log); !views)
+    return views.error();
   check_interrupted();
   if (Status committed = transaction->commit(); !committed) return committed.error();
   drop_staging.armed = false;

@@ -6,6 +6,7 @@
 
 #include "core/base/log.hpp"
 #include "core/base/signals.hpp"
+#include "core/data/types.hpp"
 #include "core/package/datapackage.hpp"
 #include "souverainete/validators.hpp"
 
@@ -45,12 +46,25 @@ class TableLoader : public package::RowConsumer {
       auto count = m_db.count_rows(r.def.name);
       if (!count) return count.error();
       m_before = *count;
+      auto target = m_db.describe_table(r.def.name);
+      if (!target) return target.error();
+      m_target = std::move(*target);
     } else if (Status created = m_db.execute(create_table_sql(r.def, m_db.engine(), false));
                !created) {
       return created;
     }
+    // An append checks that each value fits the target's own columns.
+    m_fits.clear();
+    if (m_mode == ImportMode::append)
+      for (const auto& c : r.def.columns) {
+        const ColumnDef* own = m_target.column(c.name);
+        m_fits.push_back(own && (!own->sql_type.empty()) ? own : nullptr);
+      }
+    m_resource = &r;
+    m_table_rows = 0;
     // PostgreSQL reads our CSV itself, as fast as it reads anything.
-    if (auto not_null = csv_as_is(r, m_db.engine())) {
+    auto not_null = m_fits.empty() ? csv_as_is(r, m_db.engine()) : std::nullopt;
+    if (not_null) {
       auto copy = m_db.copy_csv(r.def, *not_null, true, false);
       if (!copy) return copy.error();
       m_copy = std::move(*copy);
@@ -68,6 +82,18 @@ class TableLoader : public package::RowConsumer {
   }
   Status row(const Field* fields, std::size_t count) override {
     ++m_rows;
+    ++m_table_rows;
+    for (std::size_t i = 0; i < m_fits.size() && i < count; ++i)
+      if (m_fits[i])
+        if (auto misfit = value_misfit(*m_fits[i], fields[i]))
+          return make_error(ExitCode::data_error, "souverainete.value_does_not_fit",
+                            {{"table", m_resource->def.name},
+                             {"column", m_fits[i]->name},
+                             {"row", std::to_string(m_table_rows)},
+                             {"value", fields[i].kind == Field::Kind::integer
+                                           ? std::to_string(fields[i].integer)
+                                           : std::string(fields[i].text.substr(0, 40))},
+                             {"reason", *misfit}});
     return m_loader->add_row(fields, count);
   }
   Status flush() override {
@@ -88,6 +114,10 @@ class TableLoader : public package::RowConsumer {
     if (m_mode != ImportMode::append)
       for (const auto& sql : create_index_sql(r.def, m_db.engine(), true))
         if (Status made = m_db.execute(sql); !made) return made;
+    // The next row an application inserts without an id gets one past those loaded.
+    const TableDef& numbered = m_mode == ImportMode::append ? m_target : r.def;
+    for (const auto& sql : identity_reset_sql(numbered, m_db.engine()))
+      if (Status moved = m_db.execute(sql); !moved) return moved;
     auto count = m_db.count_rows(r.def.name);
     if (!count) return count.error();
     if (*count != m_before + rows || (r.rows && rows != *r.rows))
@@ -108,8 +138,12 @@ class TableLoader : public package::RowConsumer {
 
   std::unique_ptr<BulkLoader> m_loader;
   std::unique_ptr<CsvCopy> m_copy;
+  TableDef m_target;  // append: the table as it is
+  std::vector<const ColumnDef*> m_fits;  // per field: the target column whose fit is checked
+  const package::Resource* m_resource = nullptr;
   std::int64_t m_before = 0;
   std::int64_t m_rows = 0;
+  std::int64_t m_table_rows = 0;  // of the table being loaded
 };
 
 // Load into DB in one transaction (SQLite, and appends on PostgreSQL): a failure or an
@@ -117,7 +151,14 @@ class TableLoader : public package::RowConsumer {
 Result<Json> load_in_one_transaction(Database& db, const fs::path& path,
                                      const package::VerifiedPackage& verified,
                                      const EnvelopeOpeners& openers, ImportMode mode,
-                                     const LoadProgress& progress);
+                                     const LoadProgress& progress, Log& log);
+
+// The package's views on DB's engine, dropped (replace mode, before their tables) or made
+// again from their definitions once the tables are in: in SCHEMA on PostgreSQL. A view
+// that cannot be made (it reads a table outside the package) is warned of and left out.
+Status drop_views(Database& db, const package::Manifest& manifest, const std::string& schema);
+Status create_views(Database& db, const package::Manifest& manifest, const std::string& schema,
+                    Log& log);
 
 struct StagedLoad {
   std::string url;

@@ -21,8 +21,27 @@ using package::ExportTable;
 
 // The tables to export, described and in foreign-key order, with the tenant filter of shared
 // tables (export.tenant_column).
+// What the package names but cannot carry to the other engine, each warned of once (the
+// partial and expression indexes already are, as left out); CHECKs go on their tables.
+std::vector<SchemaObject> named_objects(Database& db, std::vector<package::Resource>& described,
+                                        Log& log) {
+  std::vector<std::string> names;
+  for (const auto& r : described) names.push_back(r.def.name);
+  std::vector<SchemaObject> objects = take(db.schema_objects(names));
+  for (const auto& o : objects) {
+    if (o.kind == "check")
+      for (auto& r : described)
+        if (r.def.name == o.table) r.def.checks.push_back(o);
+    if (o.kind != "index")
+      log.warn(make_error(ExitCode::ok, "souverainete.not_carried_" + o.kind,
+                          {{"name", o.name}, {"table", o.table}}));
+  }
+  return objects;
+}
+
 std::vector<ExportTable> export_tables(Database& db, const ExportOptions& options,
-                                       const TenantConfig& tenant, Log& log) {
+                                       const TenantConfig& tenant, Log& log,
+                                       std::vector<SchemaObject>& objects) {
   std::vector<std::string> all = take(db.table_names());
   std::vector<std::string> names = options.tables.empty() ? all : options.tables;
   std::vector<package::Resource> described;
@@ -61,6 +80,7 @@ std::vector<ExportTable> export_tables(Database& db, const ExportOptions& option
       it = fks.erase(it);
     }
   }
+  objects = named_objects(db, described, log);
   std::string column = tenant.export_settings.value("tenant_column", "");
   std::vector<ExportTable> out;
   for (std::size_t i : package::foreign_key_order(described)) {
@@ -124,7 +144,7 @@ int run_export(const ExportOptions& options, Context& ctx) {
   take(db->execute(db->engine() == Engine::postgresql
                        ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
                        : "BEGIN"));
-  request.tables = export_tables(*db, options, tenant, ctx.log());
+  request.tables = export_tables(*db, options, tenant, ctx.log(), request.objects);
   ExportMasking masking;
   if (options.anonymize) {
     apply_personal_map(*db, tenant, request.tables, masking);

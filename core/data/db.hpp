@@ -48,10 +48,27 @@ struct Field {
   static Field of_bool(bool v) { return {Kind::boolean, v ? 1 : 0, 0, {}}; }
 };
 
+// How a column numbers its rows by itself: PostgreSQL's identity (ALWAYS or BY DEFAULT) or
+// serial (a sequence owned by the column), SQLite's INTEGER PRIMARY KEY (the rowid) with or
+// without AUTOINCREMENT.
+enum class ColumnIdentity { none, always, by_default, serial, rowid, autoincrement };
+const char* identity_name(ColumnIdentity identity);
+std::optional<ColumnIdentity> parse_identity(std::string_view name);
+
 struct ColumnDef {
   std::string name;
   ColumnType type = ColumnType::text;
   bool nullable = true;
+  // The type with its parameters, engine-neutral (core/data/types.hpp): "varchar(40)",
+  // "numeric(10,2)", "timestamp" (naive)…; empty: the common type's own.
+  std::string sql_type = {};
+  // The type as the engine that holds the column declares it (SQLite's declared type,
+  // PostgreSQL's format_type), so that the same engine makes it again exactly.
+  std::string declared = {};
+  Engine declared_on = Engine::sqlite;
+  // The DEFAULT expression as DECLARED_ON writes it; none without one.
+  std::optional<std::string> default_sql = {};
+  ColumnIdentity identity = ColumnIdentity::none;
 };
 
 struct ForeignKey {
@@ -66,6 +83,17 @@ struct IndexDef {
   bool unique = false;
 };
 
+// What the type map cannot carry to the other engine (a view, a CHECK constraint, a trigger,
+// a generated column, a partial or expression index, a column's collation), as its engine
+// defines it: named in a package, made again on the same engine where it can (views, CHECKs).
+struct SchemaObject {
+  std::string kind;  // view, check, trigger, generated, index, collation
+  std::string name;
+  std::string table;       // the table it belongs to; empty for a view
+  std::string definition;  // PostgreSQL: a view's query, "CHECK (…)"; SQLite: its SQL
+  Engine engine = Engine::sqlite;
+};
+
 struct TableDef {
   std::string name;
   std::vector<ColumnDef> columns;
@@ -76,6 +104,8 @@ struct TableDef {
   // Partial indexes and indexes on expressions, by name: not keys of the columns (a partial
   // unique index holds for some rows only) and not in the two lists above.
   std::vector<std::string> other_indexes = {};
+  // CHECK constraints, declared again by create_table_sql on the engine that wrote them.
+  std::vector<SchemaObject> checks = {};
   const ColumnDef* column(std::string_view name) const;
 };
 
@@ -99,6 +129,9 @@ class Statement {
     return scratch;
   }
   virtual std::int64_t changes() const = 0;
+  // True when the engine holds the value of COLUMN as a double whatever the column's type
+  // (SQLite's REAL storage class in a NUMERIC column).
+  virtual bool stored_real(int) const { return false; }
 };
 
 // Rows appended to one table as fast as the engine allows (COPY, or multi-row prepared
@@ -163,6 +196,9 @@ class Database {
                                                     bool header, bool freeze);
   virtual Result<std::vector<std::string>> table_names() = 0;
   virtual Result<TableDef> describe_table(const std::string& table) = 0;
+  // The views of the schema, and the CHECK constraints, triggers, generated columns,
+  // partial and expression indexes and collations of TABLES.
+  virtual Result<std::vector<SchemaObject>> schema_objects(const std::vector<std::string>& tables) = 0;
   // Speed up a large load: the engine's pragmas or session settings; undone by end_bulk.
   virtual Status begin_bulk() = 0;
   virtual Status end_bulk() = 0;
@@ -217,6 +253,8 @@ Result<bool> with_stable_sqlite_file(const fs::path& source,
 // Quote an identifier for SQL ("a""b"): names from config or the command line are never
 // spliced into SQL unquoted.
 std::string quote_identifier(std::string_view name);
+// Quote a string literal for SQL ('it''s').
+std::string quote_literal(std::string_view text);
 
 // Column COLUMN of the current row of ROWS as a field of TYPE; text may point into SCRATCH
 // or into the statement (valid until its next step).
@@ -261,5 +299,8 @@ std::vector<std::string> create_index_sql(const TableDef& table, Engine engine,
 std::vector<std::pair<std::string, std::string>> foreign_key_sql(const TableDef& table,
                                                                  bool not_valid);
 const char* engine_type_name(ColumnType type, Engine engine);
+// After a load: the statements that move the sequence of each identity or serial column of
+// TABLE past the largest value it holds (PostgreSQL; SQLite's AUTOINCREMENT follows by itself).
+std::vector<std::string> identity_reset_sql(const TableDef& table, Engine engine);
 
 }  // namespace dihya

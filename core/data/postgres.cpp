@@ -1,5 +1,6 @@
 #include "core/data/engines.hpp"
 #include "core/data/pg_copy.hpp"
+#include "core/data/types.hpp"
 #include "dihya_build_config.h"
 
 #if DIHYA_HAVE_POSTGRESQL
@@ -216,7 +217,10 @@ class PgLoader : public BulkLoader {
   PgLoader(PGconn* conn, const TableDef& table, bool binary)
       : m_conn(conn), m_table(table.name), m_def(binary ? &table : nullptr) {
     m_buffer.reserve(k_chunk + 65536);
-    if (m_def) pg_copy::header(m_buffer);
+    if (m_def) {
+      m_wires = pg_copy::layout(table).value_or(std::vector<pg_copy::Wire>{});
+      pg_copy::header(m_buffer);
+    }
   }
   ~PgLoader() override {
     if (!m_done) PQputCopyEnd(m_conn, "aborted");
@@ -226,7 +230,7 @@ class PgLoader : public BulkLoader {
   Status add_row(const Field* fields, std::size_t count) override {
     if (m_def) {
       std::size_t start = m_buffer.size();
-      if (Status added = pg_copy::append_row(m_buffer, *m_def, fields, count); !added) {
+      if (Status added = pg_copy::append_row(m_buffer, *m_def, m_wires, fields, count); !added) {
         m_buffer.resize(start);
         return added;
       }
@@ -324,6 +328,7 @@ class PgLoader : public BulkLoader {
   PGconn* m_conn;
   std::string m_table;
   const TableDef* m_def;  // binary COPY of its columns' types
+  std::vector<pg_copy::Wire> m_wires;
   std::string m_buffer;
   bool m_done = false;
 };
@@ -422,6 +427,7 @@ class PgDatabase : public Database {
   }
 
   Result<TableDef> describe_table(const std::string& table) override;
+  Result<std::vector<SchemaObject>> schema_objects(const std::vector<std::string>& tables) override;
 
   Status begin_bulk() override { return execute("SET synchronous_commit = off"); }
   Status end_bulk() override { return execute("RESET synchronous_commit"); }
@@ -457,19 +463,6 @@ class PgDatabase : public Database {
   ConnHandle m_conn;
 };
 
-ColumnType map_pg_type(const std::string& type) {
-  auto starts = [&](const char* p) { return type.rfind(p, 0) == 0; };
-  if (starts("bigint") || starts("integer") || starts("smallint")) return ColumnType::integer;
-  if (starts("double") || starts("real")) return ColumnType::real;
-  if (starts("numeric")) return ColumnType::numeric;
-  if (starts("bytea")) return ColumnType::blob;
-  if (starts("boolean")) return ColumnType::boolean;
-  if (starts("date")) return ColumnType::date;
-  if (starts("timestamp")) return ColumnType::timestamp;
-  if (starts("json")) return ColumnType::json;
-  return ColumnType::text;
-}
-
 std::vector<std::string> json_names(const std::string& text) {
   nlohmann::json parsed = nlohmann::json::parse(text.empty() ? "[]" : text, nullptr, false);
   std::vector<std::string> out;
@@ -484,17 +477,85 @@ Result<std::unique_ptr<BulkUpdater>> PgDatabase::bulk_update(const TableDef& tab
   return staged_bulk_update(*this, table, key, set);
 }
 
+Result<std::vector<SchemaObject>> PgDatabase::schema_objects(
+    const std::vector<std::string>& tables) {
+  std::vector<SchemaObject> out;
+  auto add = [&](const char* kind) {
+    return [&out, kind](Statement& s) {
+      out.push_back({kind, s.get_text(0), s.get_text(1), s.get_text(2), Engine::postgresql});
+    };
+  };
+  const char* in_schema = "n.nspname = current_schema()";
+  Status views = each_row(std::string("SELECT c.relname, '', pg_get_viewdef(c.oid, true) FROM pg_class c "
+                                      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE ") +
+                              in_schema + " AND c.relkind IN ('v', 'm') ORDER BY 1",
+                          {}, add("view"));
+  if (!views) return views.error();
+  for (const auto& table : tables) {
+    std::string of_table = std::string(" JOIN pg_class c ON c.oid = %s JOIN pg_namespace n ON "
+                                       "n.oid = c.relnamespace WHERE ") +
+                           in_schema + " AND c.relname = ?";
+    auto with = [&](const char* oid) {
+      std::string sql = of_table;
+      sql.replace(sql.find("%s"), 2, oid);
+      return sql;
+    };
+    struct Query {
+      const char* kind;
+      std::string sql;
+    };
+    const Query queries[] = {
+        {"check", "SELECT con.conname, c.relname, pg_get_constraintdef(con.oid) FROM pg_constraint con" +
+                      with("con.conrelid") + " AND con.contype = 'c' ORDER BY 1"},
+        {"trigger", "SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t" +
+                        with("t.tgrelid") + " AND NOT t.tgisinternal ORDER BY 1"},
+        {"generated", "SELECT a.attname, c.relname, pg_get_expr(d.adbin, d.adrelid) "
+                      "FROM pg_attribute a JOIN pg_attrdef d ON d.adrelid = a.attrelid AND "
+                      "d.adnum = a.attnum" + with("a.attrelid") + " AND a.attgenerated <> '' ORDER BY 1"},
+        {"collation", "SELECT a.attname, c.relname, 'COLLATE ' || quote_ident(co.collname) "
+                      "FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid "
+                      "JOIN pg_collation co ON co.oid = a.attcollation" + with("a.attrelid") +
+                      " AND a.attnum > 0 AND NOT a.attisdropped AND a.attcollation <> ty.typcollation "
+                      "ORDER BY 1"},
+        {"index", "SELECT i.relname, c.relname, pg_get_indexdef(i.oid) FROM pg_index ix "
+                  "JOIN pg_class i ON i.oid = ix.indexrelid" + with("ix.indrelid") +
+                  " AND (ix.indpred IS NOT NULL OR ix.indexprs IS NOT NULL) ORDER BY 1"},
+    };
+    for (const auto& q : queries)
+      if (Status listed = each_row(q.sql, {table}, add(q.kind)); !listed) return listed.error();
+  }
+  return out;
+}
+
 Result<TableDef> PgDatabase::describe_table(const std::string& table) {
   TableDef def;
   def.name = table;
+  // A serial column's default is nextval() of the sequence it owns: its identity, not a
+  // default to copy.
   Status columns = each_row(
-      "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull "
+      "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+      "pg_get_expr(d.adbin, d.adrelid), a.attidentity, "
+      "pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), "
+      "a.attname) IS NOT NULL "
       "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
       "JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
       "WHERE n.nspname = current_schema() AND c.relname = ? AND a.attnum > 0 "
       "AND NOT a.attisdropped ORDER BY a.attnum",
       {table}, [&](Statement& s) {
-        def.columns.push_back({s.get_text(0), map_pg_type(s.get_text(1)), s.get_integer(2) == 0});
+        ColumnDef c{s.get_text(0), ColumnType::text, s.get_integer(2) == 0};
+        type_from_postgresql(c, s.get_text(1));
+        std::string identity = s.get_text(4);
+        bool owned = s.get_text(5) == "t";
+        if (identity == "a")
+          c.identity = ColumnIdentity::always;
+        else if (identity == "d")
+          c.identity = ColumnIdentity::by_default;
+        else if (owned && !s.is_null(3) && s.get_text(3).rfind("nextval(", 0) == 0)
+          c.identity = ColumnIdentity::serial;
+        else if (!s.is_null(3))
+          c.default_sql = s.get_text(3);
+        def.columns.push_back(std::move(c));
       });
   if (!columns) return columns.error();
   if (def.columns.empty())

@@ -11,6 +11,7 @@
 
 #include "core/base/fs.hpp"
 #include "core/data/engines.hpp"
+#include "core/data/types.hpp"
 
 // The SQLite engine: the embedded default.
 namespace dihya::db_engines {
@@ -43,21 +44,6 @@ struct StatementDeleter {
   void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
 };
 using StatementHandle = std::unique_ptr<sqlite3_stmt, StatementDeleter>;
-
-ColumnType map_declared_type(std::string declared) {
-  for (auto& c : declared) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  auto has = [&](const char* part) { return declared.find(part) != std::string::npos; };
-  if (has("DECIMAL") || has("NUMERIC")) return ColumnType::numeric;
-  if (has("JSON")) return ColumnType::json;
-  if (has("BOOL")) return ColumnType::boolean;
-  if (has("TIMESTAMP") || has("DATETIME")) return ColumnType::timestamp;
-  if (has("DATE")) return ColumnType::date;
-  if (has("INT")) return ColumnType::integer;
-  if (has("CHAR") || has("CLOB") || has("TEXT")) return ColumnType::text;
-  if (has("BLOB") || declared.empty()) return ColumnType::blob;
-  if (has("REAL") || has("FLOA") || has("DOUB")) return ColumnType::real;
-  return ColumnType::numeric;
-}
 
 class SqliteStatement : public Statement {
  public:
@@ -122,6 +108,9 @@ class SqliteStatement : public Statement {
                 : std::string_view();
   }
   std::int64_t changes() const override { return m_changes; }
+  bool stored_real(int c) const override {
+    return sqlite3_column_type(m_stmt.get(), c) == SQLITE_FLOAT;
+  }
 
  private:
   sqlite3* m_db;
@@ -238,6 +227,9 @@ class SqliteDatabase : public Database {
   }
 
   Result<TableDef> describe_table(const std::string& table) override;
+  Result<std::vector<SchemaObject>> schema_objects(const std::vector<std::string>& tables) override;
+  // An INTEGER PRIMARY KEY of one column is the rowid, AUTOINCREMENT when the table says so.
+  Status mark_rowid(TableDef& def);
 
   Status begin_bulk() override {
     return execute(
@@ -263,13 +255,161 @@ class SqliteDatabase : public Database {
   ConnectionHandle m_db;
 };
 
+namespace {
+
+bool word_at(std::string_view sql, std::size_t i, std::string_view word) {
+  if (i + word.size() > sql.size()) return false;
+  for (std::size_t k = 0; k < word.size(); ++k)
+    if (std::toupper(static_cast<unsigned char>(sql[i + k])) != word[k]) return false;
+  auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  return (i == 0 || !ident(sql[i - 1])) && (i + word.size() == sql.size() || !ident(sql[i + word.size()]));
+}
+
+// The end of the quoted text or identifier starting at I ('…', "…", `…`, […]).
+std::size_t skip_quoted(std::string_view sql, std::size_t i) {
+  char close = sql[i] == '[' ? ']' : sql[i];
+  std::size_t end = sql.find(close, i + 1);
+  return end == std::string_view::npos ? sql.size() : end + 1;
+}
+
+// The name just before position I when it reads "CONSTRAINT name", else "".
+std::string constraint_name(std::string_view sql, std::size_t i) {
+  std::size_t end = sql.find_last_not_of(" \t\n\r", i == 0 ? 0 : i - 1);
+  if (end == std::string_view::npos) return {};
+  std::size_t start = end;
+  bool quoted = sql[end] == '"' || sql[end] == '`' || sql[end] == ']';
+  if (quoted) {
+    char open = sql[end] == ']' ? '[' : sql[end];
+    start = sql.rfind(open, end - 1);
+    if (start == std::string_view::npos) return {};
+  } else {
+    while (start > 0 && (std::isalnum(static_cast<unsigned char>(sql[start - 1])) || sql[start - 1] == '_'))
+      --start;
+  }
+  std::size_t before = sql.find_last_not_of(" \t\n\r", start == 0 ? 0 : start - 1);
+  if (before == std::string_view::npos || before < 9 || !word_at(sql, before - 9, "CONSTRAINT"))
+    return {};
+  std::string_view name = sql.substr(start, end + 1 - start);
+  if (quoted) name = name.substr(1, name.size() - 2);
+  return std::string(name);
+}
+
+// The CHECK constraints and COLLATE clauses of a CREATE TABLE statement.
+void scan_table_sql(std::string_view sql, const std::string& table,
+                    std::vector<SchemaObject>& out) {
+  int checks = 0;
+  for (std::size_t i = 0; i < sql.size();) {
+    char c = sql[i];
+    if (c == '\'' || c == '"' || c == '`' || c == '[') {
+      i = skip_quoted(sql, i);
+    } else if (word_at(sql, i, "CHECK")) {
+      std::size_t open = sql.find_first_not_of(" \t\n\r", i + 5);
+      if (open == std::string_view::npos || sql[open] != '(') {
+        i += 5;
+        continue;
+      }
+      int depth = 0;
+      std::size_t j = open;
+      for (; j < sql.size(); ++j) {
+        if (sql[j] == '\'' || sql[j] == '"' || sql[j] == '`' || sql[j] == '[') {
+          j = skip_quoted(sql, j) - 1;
+          continue;
+        }
+        if (sql[j] == '(') ++depth;
+        if (sql[j] == ')' && --depth == 0) break;
+      }
+      std::string name = constraint_name(sql, i);
+      if (name.empty()) name = table + "_check" + (checks ? std::to_string(checks + 1) : "");
+      ++checks;
+      out.push_back({"check", name, table,
+                     "CHECK " + std::string(sql.substr(open, j + 1 - open)), Engine::sqlite});
+      i = j + 1;
+    } else if (word_at(sql, i, "COLLATE")) {
+      std::size_t start = sql.find_first_not_of(" \t\n\r", i + 7);
+      std::size_t end = start == std::string_view::npos ? start : sql.find_first_of(" ,)\t\n\r", start);
+      std::string name(sql.substr(start, end == std::string_view::npos ? sql.npos : end - start));
+      out.push_back({"collation", name, table, "COLLATE " + name, Engine::sqlite});
+      i = end == std::string_view::npos ? sql.size() : end;
+    } else {
+      ++i;
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::vector<SchemaObject>> SqliteDatabase::schema_objects(
+    const std::vector<std::string>& tables) {
+  std::vector<SchemaObject> out;
+  Status views = each_row(
+      "SELECT name, sql FROM sqlite_schema WHERE type = 'view' ORDER BY name",
+      [&](Statement& s) { out.push_back({"view", s.get_text(0), "", s.get_text(1), Engine::sqlite}); });
+  if (!views) return views.error();
+  for (const auto& table : tables) {
+    std::string sql;
+    Status read = each_row("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = " +
+                               quote_literal(table),
+                           [&](Statement& s) { sql = s.get_text(0); });
+    if (!read) return read.error();
+    scan_table_sql(sql, table, out);
+    Status generated =
+        each_row("PRAGMA table_xinfo(" + quote_identifier(table) + ")", [&](Statement& s) {
+          if (s.get_integer(6) == 2 || s.get_integer(6) == 3)
+            out.push_back({"generated", s.get_text(1), table, "", Engine::sqlite});
+        });
+    if (!generated) return generated.error();
+    Status triggers = each_row(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = " +
+            quote_literal(table) + " ORDER BY name",
+        [&](Statement& s) {
+          out.push_back({"trigger", s.get_text(0), table, s.get_text(1), Engine::sqlite});
+        });
+    if (!triggers) return triggers.error();
+    Status indexes = each_row(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = " +
+            quote_literal(table) + " AND sql IS NOT NULL ORDER BY name",
+        [&](Statement& s) {
+          std::string name = s.get_text(0);
+          auto def = describe_table(table);
+          if (def && std::find(def->other_indexes.begin(), def->other_indexes.end(), name) !=
+                         def->other_indexes.end())
+            out.push_back({"index", name, table, s.get_text(1), Engine::sqlite});
+        });
+    if (!indexes) return indexes.error();
+  }
+  return out;
+}
+
+Status SqliteDatabase::mark_rowid(TableDef& def) {
+  if (def.primary_key.size() != 1) return {};
+  ColumnDef* key = nullptr;
+  for (auto& c : def.columns)
+    if (c.name == def.primary_key[0]) key = &c;
+  std::string declared = key ? key->declared : "";
+  for (auto& ch : declared) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  if (declared != "INTEGER") return {};
+  std::string sql;
+  Status read = each_row("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = " +
+                             quote_literal(def.name),
+                         [&](Statement& s) { sql = s.get_text(0); });
+  if (!read) return read;
+  for (auto& ch : sql) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  // WITHOUT ROWID tables have no rowid; a DESC key is not its alias either.
+  if (sql.find("WITHOUT ROWID") != std::string::npos) return {};
+  key->identity =
+      sql.find("AUTOINCREMENT") != std::string::npos ? ColumnIdentity::autoincrement : ColumnIdentity::rowid;
+  return {};
+}
+
 Result<TableDef> SqliteDatabase::describe_table(const std::string& table) {
   TableDef def;
   def.name = table;
   std::vector<std::pair<int, std::string>> pk;
   Status columns =
       each_row("PRAGMA table_info(" + quote_identifier(table) + ")", [&](Statement& s) {
-        ColumnDef c{s.get_text(1), map_declared_type(s.get_text(2)), s.get_integer(3) == 0};
+        ColumnDef c{s.get_text(1), ColumnType::text, s.get_integer(3) == 0};
+        type_from_sqlite(c, s.get_text(2));
+        if (!s.is_null(4)) c.default_sql = s.get_text(4);
         if (s.get_integer(5) > 0) {
           pk.emplace_back(static_cast<int>(s.get_integer(5)), c.name);
           c.nullable = false;
@@ -281,6 +421,7 @@ Result<TableDef> SqliteDatabase::describe_table(const std::string& table) {
     return make_error(ExitCode::data_error, "core.db.no_such_table", {{"table", table}});
   std::sort(pk.begin(), pk.end());
   for (auto& [order, name] : pk) def.primary_key.push_back(name);
+  if (Status numbered = mark_rowid(def); !numbered) return numbered.error();
   Status fks =
       each_row("PRAGMA foreign_key_list(" + quote_identifier(table) + ")", [&](Statement& s) {
         if (s.get_integer(1) == 0) def.foreign_keys.push_back({{}, s.get_text(2), {}});

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/base/clock.hpp"
+#include "core/data/types.hpp"
 #include "core/io/archive.hpp"
 
 namespace dihya::package {
@@ -45,6 +46,20 @@ std::pair<const char*, const char*> schema_type(ColumnType type) {
   return {"string", nullptr};
 }
 
+// The Table Schema type and format of a column, its parameters included: a time, a uuid, a
+// naive timestamp (any form of a datetime, not UTC).
+std::pair<const char*, const char*> schema_type(const ColumnDef& column) {
+  std::string base = sql_type_of(column).base;
+  if (base == "time") return {"time", nullptr};
+  if (base == "uuid") return {"string", "uuid"};
+  if (naive_timestamp(column)) return {"datetime", "any"};
+  return schema_type(column.type);
+}
+
+const char* engine_key(Engine engine) {
+  return engine == Engine::sqlite ? "sqlite" : "postgresql";
+}
+
 // The column type of a Table Schema field written by another tool.
 std::optional<ColumnType> column_type_of(const std::string& type, const std::string& format) {
   if (type == "integer") return ColumnType::integer;
@@ -53,6 +68,7 @@ std::optional<ColumnType> column_type_of(const std::string& type, const std::str
   if (type == "boolean") return ColumnType::boolean;
   if (type == "date") return ColumnType::date;
   if (type == "datetime") return ColumnType::timestamp;
+  if (type == "time") return ColumnType::text;
   if (type == "object" || type == "array" || type == "any") return ColumnType::json;
   return std::nullopt;
 }
@@ -64,12 +80,27 @@ Json strings(const std::vector<std::string>& values) {
 }
 
 Json field_json(const ColumnDef& column, const std::optional<std::vector<std::string>>& missing) {
-  auto [type, format] = schema_type(column.type);
+  auto [type, format] = schema_type(column);
   Json field = {{"name", column.name}, {"type", type}};
   if (format) field["format"] = format;
   field["dihya:type"] = column_type_name(column.type);
-  if (!column.nullable) field["constraints"] = {{"required", true}};
+  SqlType sql = sql_type_of(column);
+  field["dihya:sqlType"] = sql.text();
+  Json constraints = Json::object();
+  if (!column.nullable) constraints["required"] = true;
+  if ((sql.base == "varchar" || sql.base == "char") && !sql.args.empty())
+    constraints["maxLength"] = sql.args[0];
+  if (!constraints.empty()) field["constraints"] = constraints;
   if (missing) field["missingValues"] = strings(*missing);
+  if (!column.declared.empty()) {
+    Json declared = {{"engine", engine_key(column.declared_on)}, {"type", column.declared}};
+    if (column.default_sql) declared["default"] = *column.default_sql;
+    field["dihya:declared"] = declared;
+  }
+  if (column.default_sql)
+    if (auto portable = portable_default(*column.default_sql, column.declared_on))
+      field["dihya:default"] = *portable;
+  if (column.identity != ColumnIdentity::none) field["dihya:identity"] = identity_name(column.identity);
   return field;
 }
 
@@ -199,6 +230,39 @@ class Reader {
   }
 };
 
+// The field's dihya:sqlType, dihya:declared, dihya:default and dihya:identity into COLUMN
+// (whose common type is read): false when one is malformed.
+bool read_sql_type(Reader& in, const Json& f, const std::string& at, ColumnDef& column) {
+  if (f.contains("dihya:sqlType")) {
+    auto sql = f["dihya:sqlType"].is_string() ? parse_sql_type(f["dihya:sqlType"].get<std::string>())
+                                              : std::nullopt;
+    if (!sql) return in.fail(at + ".dihya:sqlType", "not a type of the map"), false;
+    if (sql->column_type() != column.type)
+      return in.fail(at + ".dihya:sqlType", "does not match dihya:type"), false;
+    column.sql_type = sql->text();
+  }
+  if (f.contains("dihya:declared")) {
+    const Json& d = f["dihya:declared"];
+    std::string engine = in.string(d, "engine", at + ".dihya:declared");
+    column.declared = in.string(d, "type", at + ".dihya:declared");
+    if (in.failed) return false;
+    if ((engine != "sqlite" && engine != "postgresql") || column.declared.empty())
+      return in.fail(at + ".dihya:declared", "needs an engine and a type"), false;
+    column.declared_on = engine == "sqlite" ? Engine::sqlite : Engine::postgresql;
+    if (d.contains("default")) column.default_sql = in.string(d, "default", at + ".dihya:declared");
+  }
+  if (!column.default_sql && f.contains("dihya:default"))
+    column.default_sql = in.string(f, "dihya:default", at);
+  if (f.contains("dihya:identity")) {
+    auto identity = f["dihya:identity"].is_string()
+                        ? parse_identity(f["dihya:identity"].get<std::string>())
+                        : std::nullopt;
+    if (!identity) return in.fail(at + ".dihya:identity", "unknown identity"), false;
+    column.identity = *identity;
+  }
+  return !in.failed;
+}
+
 void read_fields(Reader& in, const Json& schema, const std::string& path, Resource& r) {
   const Json* fields = in.member(schema, "fields", path, true);
   if (!fields) return;
@@ -216,13 +280,19 @@ void read_fields(Reader& in, const Json& schema, const std::string& path, Resour
     auto mapped = column_type_of(type, format);
     if (!mapped) return in.fail(at + ".type", "unknown field type \"" + type + "\"");
     column.type = *mapped;
+    if (type == "time") column.sql_type = "time";
+    if (type == "string" && format == "uuid") column.sql_type = "uuid";
     if (f.contains("dihya:type")) {
       auto own = f["dihya:type"].is_string() ? parse_column_type(f["dihya:type"].get<std::string>())
                                              : std::nullopt;
       if (!own) return in.fail(at + ".dihya:type", "unknown field type");
-      if (schema_type(*own).first != type)
+      // A time is text in the map and "time" in the Table Schema.
+      if (schema_type(*own).first != type && !(*own == ColumnType::text && type == "time"))
         return in.fail(at + ".dihya:type", "does not match the field's type \"" + type + "\"");
       column.type = *own;
+      if (!read_sql_type(in, f, at, column)) return;
+      if (schema_type(column).first != type)
+        return in.fail(at + ".dihya:sqlType", "does not match the field's type \"" + type + "\"");
     }
     if (f.contains("constraints") && f["constraints"].is_object())
       column.nullable = !f["constraints"].value("required", false);
@@ -329,7 +399,15 @@ Json manifest_json(const Manifest& manifest) {
   for (const auto& r : manifest.resources) names[r.def.name] = r.name;
   Json resources = Json::array();
   for (const auto& r : manifest.resources) resources.push_back(resource_json(r, names));
+  Json objects = Json::array();
+  for (const auto& o : manifest.objects)
+    objects.push_back({{"kind", o.kind},
+                       {"name", o.name},
+                       {"table", o.table},
+                       {"definition", o.definition},
+                       {"engine", engine_key(o.engine)}});
   return {{"$schema", k_schema_url},
+          {"dihya:objects", objects},
           {"profile", "tabular-data-package"},
           {"name", manifest.name},
           {"created", manifest.created},
@@ -340,6 +418,33 @@ Json manifest_json(const Manifest& manifest) {
 }
 
 namespace {
+
+// dihya:objects: each a kind, a name, a table, a definition and the engine that wrote it; a
+// CHECK also goes on its table, which declares it again on that engine.
+Status read_objects(const Json& document, Manifest& out) {
+  if (!document.contains("dihya:objects")) return {};
+  const Json& list = document["dihya:objects"];
+  if (!list.is_array()) return bad_manifest("$.dihya:objects", "not a list");
+  Reader in;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    std::string at = "$.dihya:objects[" + std::to_string(i) + "]";
+    SchemaObject o;
+    o.kind = in.string(list[i], "kind", at);
+    o.name = in.string(list[i], "name", at);
+    o.table = in.string(list[i], "table", at);
+    o.definition = in.string(list[i], "definition", at);
+    std::string engine = in.string(list[i], "engine", at);
+    if (in.failed) return in.error;
+    if (engine != "sqlite" && engine != "postgresql")
+      return bad_manifest(at + ".engine", "not sqlite or postgresql");
+    o.engine = engine == "sqlite" ? Engine::sqlite : Engine::postgresql;
+    if (o.kind == "check")
+      for (auto& r : out.resources)
+        if (r.def.name == o.table) r.def.checks.push_back(o);
+    out.objects.push_back(std::move(o));
+  }
+  return {};
+}
 
 Result<Manifest> parse_manifest_checked(const Json& document) {
   Reader in;
@@ -391,6 +496,7 @@ Result<Manifest> parse_manifest_checked(const Json& document) {
     if (in.failed) return in.error;
     out.resources.push_back(std::move(r));
   }
+  if (Status objects = read_objects(document, out); !objects) return objects.error();
   // Foreign keys name resources in the package: map them to the tables they load.
   for (std::size_t i = 0; i < out.resources.size(); ++i)
     for (auto& fk : out.resources[i].def.foreign_keys) {

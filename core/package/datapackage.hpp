@@ -34,7 +34,7 @@ namespace dihya::package {
 
 inline constexpr const char* k_manifest_name = "datapackage.json";
 inline constexpr const char* k_signature_name = "datapackage.json.sig";
-inline constexpr int k_format_version = 1;
+inline constexpr int k_format_version = 2;
 
 enum class DataFormat { csv, jsonl };
 const char* format_name(DataFormat format);
@@ -69,6 +69,9 @@ struct Manifest {
   std::string tenant;
   std::string source;  // engine the data came from
   std::vector<Resource> resources;
+  // What the package names but cannot carry to the other engine (dihya:objects); its CHECKs
+  // are also on their resources' tables.
+  std::vector<SchemaObject> objects;
 };
 
 // datapackage.json for MANIFEST, and back. Parsing refuses (65, naming the JSON path) what an
@@ -98,6 +101,7 @@ class RowEncoder {
   const TableDef& m_def;
   DataFormat m_format;
   std::vector<char> m_has_null, m_has_empty;
+  std::vector<char> m_naive;  // per column: a timestamp without time zone, kept as it is
   std::string m_scratch, m_converted;
 };
 
@@ -127,6 +131,7 @@ class RowDecoder {
   Status bad_value(std::size_t field, std::string_view text, const char* why) const;
 
   const Resource& m_resource;
+  std::vector<char> m_naive;           // per field: a timestamp without time zone
   std::vector<std::size_t> m_columns;  // file column → field index
   std::vector<Field> m_fields;
   std::vector<Cell> m_cells;
@@ -177,6 +182,7 @@ struct ExportRequest {
   std::string tenant;
   DataFormat format = DataFormat::csv;
   std::vector<ExportTable> tables;  // in foreign-key order
+  std::vector<SchemaObject> objects;  // views, CHECKs, triggers… (dihya:objects)
   std::optional<EnvelopeKeys> encryption;
   const SigningKey* signing = nullptr;
   const masking::Masker* masker = nullptr;  // applies the tables' masks

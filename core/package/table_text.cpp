@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/base/clock.hpp"
+#include "core/data/types.hpp"
 #include "core/package/datapackage.hpp"
 
 #if defined(__SSE2__)
@@ -145,11 +146,39 @@ bool is_date(std::string_view t) {
 
 }  // namespace
 
+namespace {
+
+// A timestamp without time zone: "YYYY-MM-DD[ T]HH:MM[:SS[.f]]", and an offset that the
+// column ignores, as PostgreSQL does.
+bool is_local_timestamp(std::string_view t) {
+  if (t == "infinity" || t == "-infinity") return true;
+  if (t.size() < 16 || !is_date(t.substr(0, 10)) || (t[10] != ' ' && t[10] != 'T') ||
+      t[13] != ':')
+    return false;
+  std::size_t zone = t.find_first_of("Z+-", 16);
+  std::string_view clock = t.substr(11, zone == std::string_view::npos ? t.npos : zone - 11);
+  for (std::size_t i = 0; i < clock.size(); ++i) {
+    char c = clock[i];
+    bool digit = c >= '0' && c <= '9';
+    if (!(digit || ((i == 2 || i == 5) && c == ':') || (i == 8 && c == '.'))) return false;
+  }
+  return true;
+}
+
+std::vector<char> naive_columns(const TableDef& def) {
+  std::vector<char> out;
+  for (const auto& c : def.columns) out.push_back(naive_timestamp(c) ? 1 : 0);
+  return out;
+}
+
+}  // namespace
+
 RowEncoder::RowEncoder(const TableDef& def, DataFormat format)
     : m_def(def),
       m_format(format),
       m_has_null(def.columns.size(), 0),
-      m_has_empty(def.columns.size(), 0) {}
+      m_has_empty(def.columns.size(), 0),
+      m_naive(naive_columns(def)) {}
 
 void RowEncoder::header(std::string& out) const {
   if (m_format != DataFormat::csv) return;
@@ -204,7 +233,12 @@ void RowEncoder::row(const Statement& s, std::string& out) {
         if (type == ColumnType::blob) {
           m_converted = base64_encode(text);
           text = m_converted;
-        } else if (type == ColumnType::timestamp && !is_canonical_timestamp(text)) {
+        } else if (type == ColumnType::numeric && s.stored_real(c)) {
+          // A number SQLite holds as a double: its shortest exact text, not its 15 digits.
+          m_converted.clear();
+          append_real(m_converted, s.get_real(c));
+          text = m_converted;
+        } else if (type == ColumnType::timestamp && !m_naive[i] && !is_canonical_timestamp(text)) {
           if (auto canonical = canonical_timestamp(text)) {
             m_converted = std::move(*canonical);
             text = m_converted;
@@ -233,6 +267,7 @@ std::vector<std::optional<std::vector<std::string>>> RowEncoder::field_missing()
 
 RowDecoder::RowDecoder(const Resource& resource, bool check_json)
     : m_resource(resource),
+      m_naive(naive_columns(resource.def)),
       m_fields(resource.def.columns.size()),
       m_header_pending(resource.format == DataFormat::csv),
       m_check_json(check_json) {
@@ -319,6 +354,10 @@ Status RowDecoder::cell(std::size_t f, std::string_view text, bool quoted) {
       return {};
     }
     case ColumnType::timestamp: {
+      if (m_naive[f]) {
+        if (!is_local_timestamp(text)) return bad_value(f, text, "not a timestamp without time zone");
+        break;
+      }
       if (text == "infinity" || text == "-infinity") break;  // PostgreSQL's, kept as they are
       if (is_canonical_timestamp(text)) break;               // most are: no copy to make
       auto canonical = canonical_timestamp(text);

@@ -201,6 +201,7 @@ Result<ExportOutcome> write_package(Database& db, const ExportRequest& request, 
   manifest.created = format_rfc3339_ms(started);
   manifest.tenant = request.tenant;
   manifest.source = db.engine() == Engine::sqlite ? "sqlite" : "postgresql";
+  manifest.objects = request.objects;
   std::vector<std::string> names;
   for (const auto& table : request.tables) names.push_back(resource_name(table.def.name, names));
   std::int64_t mtime = started / 1000;
