@@ -66,6 +66,21 @@ TEST_CASE("anonymize gives the same values on SQLite and PostgreSQL", "[rgpd_pos
         pg_times);
 }
 
+TEST_CASE("anonymize gives the pinned masks under a fixed key on PostgreSQL", "[rgpd_postgres]") {
+  ScratchDatabase pg(Engine::postgresql);
+  RgpdWorkspace ws(40);
+  write_pinned_rows(ws);
+  add_postgres_tenant(ws, pg, demo_personal_map());
+  write_fixed_key(ws, "pg");
+  auto done = ws.anonymize({"--tenant", "pg", "--target", "all"});
+  INFO(done.err);
+  REQUIRE(done.code == 0);
+  for (const auto& [sql, expected] : pinned_masks()) {
+    INFO(sql);
+    CHECK(query_column(pg.url(), sql) == expected);
+  }
+}
+
 TEST_CASE("purge, erasure, consent, export and report on PostgreSQL", "[rgpd_postgres]") {
   ScratchDatabase pg(Engine::postgresql);
   RgpdWorkspace ws(300);
