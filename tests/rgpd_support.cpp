@@ -1,5 +1,9 @@
 #include "tests/rgpd_support.hpp"
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <fstream>
 
@@ -136,6 +140,30 @@ const std::vector<std::pair<std::string, std::vector<std::string>>>& pinned_mask
       {"SELECT ip || '|' || user_agent FROM events WHERE id IN (1, 2) ORDER BY id",
        {"11.21.100.42|[redacted]", "116.142.225.145|[redacted]"}}};
   return pins;
+}
+
+MaskedColumns masked_columns(const std::string& url) {
+  return {query_column(url,
+                       "SELECT email || username || full_name || coalesce(phone, '') || city || "
+                       "ip FROM users ORDER BY id"),
+          query_column(url, "SELECT ip || user_agent FROM events ORDER BY id")};
+}
+
+void kill_anonymize_at(const Workspace& ws, const std::string& tenant, const std::string& point,
+                       int after_ms) {
+  ::setenv("DIHYA_STOP_AT", point.c_str(), 1);
+  pid_t pid = spawn_tool(ws, "anonymize", {"--tenant", tenant, "--target", "all"});
+  ::unsetenv("DIHYA_STOP_AT");
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, WUNTRACED) == pid);
+  REQUIRE(WIFSTOPPED(status));
+  if (after_ms > 0) {
+    ::kill(pid, SIGCONT);
+    ::usleep(static_cast<useconds_t>(after_ms) * 1000);
+  }
+  ::kill(pid, SIGKILL);
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFSIGNALED(status));
 }
 
 std::vector<std::string> query_column(const std::string& url, const std::string& sql) {

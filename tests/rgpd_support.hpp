@@ -44,6 +44,18 @@ void write_fixed_key(const Workspace& ws, const std::string& tenant = "demo");
 // by the row-by-row engine before the engines' own rewrites: old and new code must agree.
 const std::vector<std::pair<std::string, std::vector<std::string>>>& pinned_masks();
 
+// The masked columns of the demo users and of events in the database at URL, row by row in
+// key order.
+struct MaskedColumns {
+  std::vector<std::string> users, events;
+};
+MaskedColumns masked_columns(const std::string& url);
+
+// Run anonymize --target all on TENANT stopped at POINT ($DIHYA_STOP_AT), then kill -9 it
+// there, or AFTER_MS after letting it go on.
+void kill_anonymize_at(const Workspace& ws, const std::string& tenant, const std::string& point,
+                       int after_ms);
+
 // The first column of SQL's rows in the database at URL, as text.
 std::vector<std::string> query_column(const std::string& url, const std::string& sql);
 
