@@ -216,9 +216,12 @@ int run_anonymize(const AnonymizeOptions& options, Context& ctx) {
   Json keys = Json::array();
   for (const auto& t : targets) {
     for (const auto* c : t.columns) {
-      bool unique = c->unique;
-      for (const auto& u : t.def->unique_keys) unique = unique || u == std::vector{c->name};
-      if (!unique) continue;
+      // A unique key of the database on the column is enforced by the engine (and rebuilt,
+      // so checked whole, by the rewrite): only a column the map alone calls unique is
+      // counted here.
+      bool enforced = false;
+      for (const auto& u : t.def->unique_keys) enforced = enforced || u == std::vector{c->name};
+      if (!c->unique || enforced) continue;
       std::int64_t twice = take(duplicated_values(*db, t.table->name, c->name));
       if (twice == 0) continue;
       failed = true;
