@@ -78,9 +78,23 @@ bool leak_checked(const masking::Strategy& s, ColumnType type) {
          s.kind == Kind::null;
 }
 
-Result<std::int64_t> mask_table(Database& db, const masking::Masker& masker, const TableMasking& t,
-                                LeakWitness& witness,
-                                const std::function<void(std::int64_t rows)>& progress) {
+namespace {
+
+// What the leak witness records of ORIGINAL, masked by STRATEGY into OUT.
+void witness_value(LeakWitness& witness, const masking::Strategy& strategy, ColumnType type,
+                   const Field& original, const Field& out) {
+  if (!leak_checked(strategy, type) || original.kind != Field::Kind::text ||
+      original.text.size() < k_min_leak_bytes)
+    return;
+  witness.original(original.text);
+  if (out.kind == Field::Kind::text) witness.output(out.text);
+}
+
+// T's columns read and written back by key, a batch at a time: shuffle, and the engines that
+// cannot rewrite a table themselves.
+Result<std::int64_t> mask_by_key(Database& db, const masking::Masker& masker, const TableMasking& t,
+                                 LeakWitness& witness,
+                                 const std::function<void(std::int64_t rows)>& progress) {
   const TableDef& def = *t.def;
   std::vector<const ColumnDef*> columns;
   std::vector<std::string> set;
@@ -139,11 +153,7 @@ Result<std::int64_t> mask_table(Database& db, const masking::Masker& masker, con
           }
           out = *applied;
         }
-        if (leak_checked(column.strategy, columns[c]->type) && original.kind == Field::Kind::text &&
-            original.text.size() >= k_min_leak_bytes) {
-          witness.original(original.text);
-          if (out.kind == Field::Kind::text) witness.output(out.text);
-        }
+        witness_value(witness, column.strategy, columns[c]->type, original.field(), out);
         fields[keys + c] = out;
       }
       if (Status added = (*updater)->add_row(fields.data(), fields.size()); !added) return added;
@@ -155,6 +165,35 @@ Result<std::int64_t> mask_table(Database& db, const masking::Masker& masker, con
   });
   if (!masked) return masked.error();
   return (*updater)->updated();
+}
+
+}  // namespace
+
+Result<std::int64_t> mask_table(Database& db, const masking::Masker& masker, const TableMasking& t,
+                                LeakWitness& witness,
+                                const std::function<void(std::int64_t rows)>& progress) {
+  TableMasking shuffled{t.table, t.def, {}};
+  std::vector<std::pair<std::string, masking::Strategy>> in_engine;
+  std::vector<ColumnType> types;
+  for (const auto* c : t.columns) {
+    if (c->strategy.kind == masking::Kind::shuffle) {
+      shuffled.columns.push_back(c);
+      continue;
+    }
+    in_engine.emplace_back(c->name, c->strategy);
+    types.push_back(t.def->column(c->name)->type);
+  }
+  if (in_engine.empty()) return mask_by_key(db, masker, t, witness, progress);
+  std::int64_t rows = 0;
+  auto rewritten = masking::mask_in_engine(
+      db, masker, *t.def, in_engine, [&](std::size_t c, const Field& original, const Field& out) {
+        witness_value(witness, in_engine[c].second, types[c], original, out);
+        if (c == 0 && (++rows & 0xffff) == 0) progress(rows);
+      });
+  if (!rewritten) return rewritten.error();
+  if (!*rewritten) return mask_by_key(db, masker, t, witness, progress);
+  if (shuffled.columns.empty()) return **rewritten;
+  return mask_by_key(db, masker, shuffled, witness, progress);
 }
 
 Result<std::vector<Finding>> find_leaks(Database& db, const std::map<std::string, TableDef>& defs,

@@ -1,6 +1,13 @@
 #include "tests/rgpd_support.hpp"
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <fstream>
+
+#include "core/base/crypto.hpp"
 
 namespace dihya::test {
 
@@ -91,6 +98,72 @@ std::unique_ptr<Database> RgpdWorkspace::open() const {
   auto db = open_database(url(), {true});
   REQUIRE(db.ok());
   return std::move(*db);
+}
+
+void write_pinned_rows(const RgpdWorkspace& ws) {
+  auto db = ws.open();
+  REQUIRE(db->execute(
+      "UPDATE users SET email = 'amina.benali@example.org', username = 'amina_b', first_name = "
+      "'Amina', last_name = 'Benali', full_name = 'Amina Benali', phone = '+213 555 12 34 56', "
+      "birth_date = '1990-06-15', address = '12 rue Didouche Mourad, Alger', ip = '192.0.2.17' "
+      "WHERE id = 1"));
+  REQUIRE(db->execute(
+      "UPDATE users SET email = 'yanis.ait@example.net', username = 'yanis42', first_name = "
+      "'Yanis', last_name = 'A\u00eft Ahmed', full_name = 'Yanis A\u00eft Ahmed', phone = "
+      "'0555 98 76 54', birth_date = '1984-11-02', address = NULL, ip = '2001:db8::1' WHERE id = 2"));
+  REQUIRE(db->execute("UPDATE events SET ip = '198.51.100.7', user_agent = 'Mozilla/5.0 (X11; "
+                      "Linux x86_64)' WHERE id = 1"));
+  REQUIRE(db->execute("UPDATE events SET ip = '10.0.0.1', user_agent = 'curl/8.5' WHERE id = 2"));
+}
+
+void write_fixed_key(const Workspace& ws, const std::string& tenant) {
+  std::string raw;
+  for (int i = 0; i < 32; ++i) raw += static_cast<char>(i);
+  fs::path path = ws.state_dir(tenant) / "rgpd" / "masking.key";
+  fs::create_directories(path.parent_path());
+  std::ofstream(path) << "dihya-mask-1:" << base64_encode(raw) << "\n";
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
+}
+
+const std::vector<std::pair<std::string, std::vector<std::string>>>& pinned_masks() {
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> pins = {
+      {"SELECT email || '|' || username || '|' || first_name || '|' || last_name || '|' || "
+       "full_name || '|' || phone || '|' || CAST(birth_date AS TEXT) || '|' || "
+       "coalesce(address, 'none') || '|' || ip FROM users WHERE id IN (1, 2) ORDER BY id",
+       {"andre_richard.pna1h8ujnco23@live.fr|98a62feb499330af7583b0636f953817|Maurice|"
+        "\u0627\u0644\u0643\u0639\u0628\u064a|Jayden Booth|+213 342 40 27 58|1990-01-01|"
+        "[redacted]|117.174.52.218",
+        "madeline_tate.w5ubsvb2of44@live.com|3c0af7b40e0a91bff6394766223c4ccf|"
+        "\u0648\u0647\u064a\u0628\u0629|Medina|"
+        "\u0633\u064a\u0641 \u0627\u0644\u062f\u064a\u0646 \u0622\u064a\u062a "
+        "\u062d\u0645\u0648|0575 25 86 22|1984-01-01|none|2001:db8:f86f:91bd:6fb7:d1f5:1f0a:497a"}},
+      {"SELECT ip || '|' || user_agent FROM events WHERE id IN (1, 2) ORDER BY id",
+       {"11.21.100.42|[redacted]", "116.142.225.145|[redacted]"}}};
+  return pins;
+}
+
+MaskedColumns masked_columns(const std::string& url) {
+  return {query_column(url,
+                       "SELECT email || username || full_name || coalesce(phone, '') || city || "
+                       "ip FROM users ORDER BY id"),
+          query_column(url, "SELECT ip || user_agent FROM events ORDER BY id")};
+}
+
+void kill_anonymize_at(const Workspace& ws, const std::string& tenant, const std::string& point,
+                       int after_ms) {
+  ::setenv("DIHYA_STOP_AT", point.c_str(), 1);
+  pid_t pid = spawn_tool(ws, "anonymize", {"--tenant", tenant, "--target", "all"});
+  ::unsetenv("DIHYA_STOP_AT");
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, WUNTRACED) == pid);
+  REQUIRE(WIFSTOPPED(status));
+  if (after_ms > 0) {
+    ::kill(pid, SIGCONT);
+    ::usleep(static_cast<useconds_t>(after_ms) * 1000);
+  }
+  ::kill(pid, SIGKILL);
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFSIGNALED(status));
 }
 
 std::vector<std::string> query_column(const std::string& url, const std::string& sql) {

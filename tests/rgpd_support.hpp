@@ -36,6 +36,26 @@ class RgpdWorkspace : public Workspace {
   RunResult anonymize(std::vector<std::string> args) const;
 };
 
+// Known values written over the first rows of the demo tenant of WS, and a fixed masking key
+// (bytes 0 to 31) for TENANT: what pinned_masks() expects after anonymize --target all.
+void write_pinned_rows(const RgpdWorkspace& ws);
+void write_fixed_key(const Workspace& ws, const std::string& tenant = "demo");
+// Queries (the same SQL on both engines) and the rows each gave under the fixed key, as masked
+// by the row-by-row engine before the engines' own rewrites: old and new code must agree.
+const std::vector<std::pair<std::string, std::vector<std::string>>>& pinned_masks();
+
+// The masked columns of the demo users and of events in the database at URL, row by row in
+// key order.
+struct MaskedColumns {
+  std::vector<std::string> users, events;
+};
+MaskedColumns masked_columns(const std::string& url);
+
+// Run anonymize --target all on TENANT stopped at POINT ($DIHYA_STOP_AT), then kill -9 it
+// there, or AFTER_MS after letting it go on.
+void kill_anonymize_at(const Workspace& ws, const std::string& tenant, const std::string& point,
+                       int after_ms);
+
 // The first column of SQL's rows in the database at URL, as text.
 std::vector<std::string> query_column(const std::string& url, const std::string& sql);
 

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <cstring>
 
 #include "core/base/error.hpp"
 
@@ -33,6 +35,11 @@ bool interrupted() {
 
 void check_interrupted() {
   if (interrupted()) fail(ExitCode::interrupted, "core.interrupted");
+}
+
+void stop_point(const char* name) {
+  const char* wanted = std::getenv("DIHYA_STOP_AT");
+  if (wanted && std::strcmp(wanted, name) == 0) ::raise(SIGSTOP);
 }
 
 }  // namespace dihya

@@ -9,4 +9,8 @@ bool interrupted();
 // Throw a Failure with exit code 130 when an interruption is pending.
 void check_interrupted();
 
+// Stop the process (SIGSTOP) when $DIHYA_STOP_AT is NAME: how tests kill -9 a run at a known
+// point of a long operation. Costs one getenv per call.
+void stop_point(const char* name);
+
 }  // namespace dihya

@@ -467,6 +467,12 @@ Result<std::unique_ptr<BulkUpdater>> Database::bulk_update(const TableDef& table
       new RowByRowUpdater(std::move(*update), key.size(), set.size()));
 }
 
+Result<std::optional<std::int64_t>> Database::rewrite_columns(const TableDef&,
+                                                             const std::vector<std::string>&,
+                                                             const ColumnRewrite&) {
+  return std::optional<std::int64_t>();
+}
+
 Result<std::unique_ptr<CsvCopy>> Database::copy_csv(const TableDef&,
                                                     const std::vector<std::string>&, bool, bool) {
   return make_error(ExitCode::failure, "core.db.no_csv_copy");

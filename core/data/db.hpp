@@ -166,6 +166,12 @@ class CsvCopy {
   virtual Result<std::int64_t> finish() = 0;
 };
 
+// The new value of one column of a row given its current VALUE, for
+// Database::rewrite_columns: COLUMN indexes the columns being rewritten; text goes to OUT,
+// which the result may point into. An error stops the rewrite (the caller rolls back).
+using ColumnRewrite =
+    std::function<Result<Field>(std::size_t column, const Field& value, std::string& out)>;
+
 class Database {
  public:
   virtual ~Database() = default;
@@ -194,6 +200,13 @@ class Database {
   virtual Result<std::unique_ptr<CsvCopy>> copy_csv(const TableDef& table,
                                                     const std::vector<std::string>& not_null,
                                                     bool header, bool freeze);
+  // Rewrite COLUMNS of every row of TABLE by REWRITE inside the engine, in the caller's
+  // transaction, as fast as it allows (SQLite: one UPDATE through a function registered on the
+  // connection, the indexes over those columns dropped first and built again from their
+  // definitions after). The rows rewritten, or nullopt when the engine offers no such path (the
+  // caller then updates by key).
+  virtual Result<std::optional<std::int64_t>> rewrite_columns(
+      const TableDef& table, const std::vector<std::string>& columns, const ColumnRewrite& rewrite);
   virtual Result<std::vector<std::string>> table_names() = 0;
   virtual Result<TableDef> describe_table(const std::string& table) = 0;
   // The views of the schema, and the CHECK constraints, triggers, generated columns,

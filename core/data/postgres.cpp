@@ -62,7 +62,9 @@ Error pg_error(PGconn* conn, const PGresult* result, std::string_view sql) {
       {{"engine", "PostgreSQL"}, {"reason", reason}, {"sql", std::string(sql.substr(0, 120))}});
 }
 
-int hex_value(char c) {
+}  // namespace
+
+static int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
@@ -86,6 +88,59 @@ std::string normalize_timestamp(std::string text) {
     text.replace(text.size() - 3, 3, "Z");
   return text;
 }
+
+// VALUE in COPY's text format (what PgLoader sends).
+void append_copy_text(std::string& out, const Field& v) {
+  char digits[32];
+  switch (v.kind) {
+    case Field::Kind::null:
+      out += "\\N";
+      break;
+    case Field::Kind::integer: {
+      auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v.integer);
+      out.append(digits, end);
+      break;
+    }
+    case Field::Kind::boolean:
+      out += v.integer ? 't' : 'f';
+      break;
+    case Field::Kind::real:
+      std::snprintf(digits, sizeof digits, "%.17g", v.real);
+      out += digits;
+      break;
+    case Field::Kind::text:
+      for (char c : v.text) {
+        switch (c) {
+          case '\\':
+            out += "\\\\";
+            break;
+          case '\t':
+            out += "\\t";
+            break;
+          case '\n':
+            out += "\\n";
+            break;
+          case '\r':
+            out += "\\r";
+            break;
+          default:
+            out += c;
+        }
+      }
+      break;
+    case Field::Kind::blob: {
+      static const char* hex = "0123456789abcdef";
+      out += "\\\\x";
+      for (unsigned char c : v.text) {
+        out += hex[c >> 4];
+        out += hex[c & 15];
+      }
+      break;
+    }
+  }
+}
+
+namespace {
 
 class PgStatement : public Statement {
  public:
@@ -263,59 +318,7 @@ class PgLoader : public BulkLoader {
  private:
   static constexpr std::size_t k_chunk = 1 << 20;
 
-  void append_escaped(std::string_view text) {
-    for (char c : text) {
-      switch (c) {
-        case '\\':
-          m_buffer += "\\\\";
-          break;
-        case '\t':
-          m_buffer += "\\t";
-          break;
-        case '\n':
-          m_buffer += "\\n";
-          break;
-        case '\r':
-          m_buffer += "\\r";
-          break;
-        default:
-          m_buffer += c;
-      }
-    }
-  }
-
-  void append(const Field& v) {
-    char digits[32];
-    switch (v.kind) {
-      case Field::Kind::null:
-        m_buffer += "\\N";
-        break;
-      case Field::Kind::integer: {
-        auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v.integer);
-        m_buffer.append(digits, end);
-        break;
-      }
-      case Field::Kind::boolean:
-        m_buffer += v.integer ? 't' : 'f';
-        break;
-      case Field::Kind::real:
-        std::snprintf(digits, sizeof digits, "%.17g", v.real);
-        m_buffer += digits;
-        break;
-      case Field::Kind::text:
-        append_escaped(v.text);
-        break;
-      case Field::Kind::blob: {
-        static const char* hex = "0123456789abcdef";
-        m_buffer += "\\\\x";
-        for (unsigned char c : v.text) {
-          m_buffer += hex[c >> 4];
-          m_buffer += hex[c & 15];
-        }
-        break;
-      }
-    }
-  }
+  void append(const Field& v) { append_copy_text(m_buffer, v); }
 
   Status send() {
     if (m_buffer.empty()) return {};
@@ -415,6 +418,12 @@ class PgDatabase : public Database {
     if (PQresultStatus(result.get()) != PGRES_COPY_IN)
       return pg_error(m_conn.get(), result.get(), sql);
     return std::unique_ptr<CsvCopy>(new PgCsvCopy(m_conn.get(), table.name));
+  }
+
+  Result<std::optional<std::int64_t>> rewrite_columns(const TableDef& table,
+                                                      const std::vector<std::string>& columns,
+                                                      const ColumnRewrite& rewrite) override {
+    return pg_rewrite_columns(m_conn.get(), *this, table, columns, rewrite);
   }
 
   Result<std::vector<std::string>> table_names() override {

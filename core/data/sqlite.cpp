@@ -211,6 +211,12 @@ class SqliteDatabase : public Database {
         new SqliteLoader(std::move(*many_insert), std::move(*one_insert), rows, width));
   }
 
+  Result<std::optional<std::int64_t>> rewrite_columns(const TableDef& table,
+                                                      const std::vector<std::string>& columns,
+                                                      const ColumnRewrite& rewrite) override {
+    return sqlite_rewrite_columns(m_db.get(), *this, table, columns, rewrite);
+  }
+
   Result<std::vector<std::string>> table_names() override {
     auto stmt = prepare(
         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "

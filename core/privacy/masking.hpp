@@ -146,6 +146,16 @@ Result<std::int64_t> mask_rows(
     const std::vector<Field>& params,
     const std::function<Status(const std::vector<std::string>&)>& mark = {});
 
+// A value of column COLUMN (an index into the columns masked) and its mask, as they go by.
+using MaskSeen = std::function<void(std::size_t column, const Field& original, const Field& masked)>;
+
+// Mask COLUMNS (name and strategy, shuffle aside) of every row of DEF inside the engine
+// (Database::rewrite_columns), in the caller's transaction: the same values as mask_rows.
+// SEEN gets each value and its mask. nullopt when the engine offers no such path.
+Result<std::optional<std::int64_t>> mask_in_engine(
+    Database& db, const Masker& masker, const TableDef& def,
+    const std::vector<std::pair<std::string, Strategy>>& columns, const MaskSeen& seen);
+
 // The text of a non-null field as the masking functions see it (integers in decimal, reals
 // in their shortest round-trip form), the same on every engine.
 std::string canonical_text(const Field& value);

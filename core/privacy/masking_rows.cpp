@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "core/base/signals.hpp"
 #include "core/privacy/masking.hpp"
 
 namespace dihya::masking {
@@ -218,6 +219,32 @@ Result<std::int64_t> mask_rows(Database& db, const Masker& masker, const TableDe
       });
   if (!masked) return masked.error();
   return (*updater)->updated();
+}
+
+Result<std::optional<std::int64_t>> mask_in_engine(
+    Database& db, const Masker& masker, const TableDef& def,
+    const std::vector<std::pair<std::string, Strategy>>& columns, const MaskSeen& seen) {
+  std::vector<std::string> names;
+  std::vector<ColumnType> types;
+  for (const auto& [name, strategy] : columns) {
+    names.push_back(name);
+    types.push_back(def.column(name)->type);
+  }
+  std::uint64_t calls = 0;
+  ColumnRewrite rewrite = [&](std::size_t c, const Field& value, std::string& out) -> Result<Field> {
+    if ((++calls & 0xffff) == 0 && interrupted())
+      return make_error(ExitCode::interrupted, "core.interrupted");
+    if (calls == 1000) stop_point("mask.rows");
+    auto masked = masker.apply(columns[c].second, types[c], value, out);
+    if (!masked) {
+      Error e = masked.error();
+      e.params.emplace_back("column", def.name + "." + columns[c].first);
+      return e;
+    }
+    seen(c, value, *masked);
+    return masked;
+  };
+  return db.rewrite_columns(def, names, rewrite);
 }
 
 }  // namespace dihya::masking
