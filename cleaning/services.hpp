@@ -8,6 +8,10 @@ namespace dihya::cleaning {
 // clean_tmp: plan, then apply, for each selected temporary directory (cleaning/README.md).
 int run_clean_tmp(const TmpOptions& options, Context& ctx);
 
+struct LogsOptions;
+// clean_logs: rotate, compress and expire each declared log set (cleaning/README.md).
+int run_clean_logs(const LogsOptions& options, Context& ctx);
+
 struct OrphansOptions;
 // clean_orphans: compare each declared file root with the database; quarantine, delete or
 // restore (cleaning/README.md).

@@ -15,22 +15,27 @@ namespace dihya::cleaning {
 
 namespace {
 
-// Entries listed in the JSON document, at most; the human output lists every one.
+// Entries listed in the JSON document, at most (and at most 16 MiB of paths); the human
+// output lists every one.
+constexpr std::size_t k_json_entries = 100000;
 constexpr std::size_t k_json_entry_bytes = 16u << 20;
 
 // What the run prints and returns of each entry: every line on stdout (unless --quiet), the
-// first 16 MiB of paths in the JSON document.
+// first ones in the JSON document.
 class Listing {
  public:
   Listing(Context& ctx, const TmpRule& rule) : m_ctx(ctx), m_rule(rule) {}
 
   void add(const EntryEvent& event) {
+    if (!m_ctx.json() && m_ctx.quiet()) return;
+    // Escaping costs the path's length: a deep tree's paths are long, so count before.
+    if (m_ctx.json() && (m_bytes + event.path.size() > k_json_entry_bytes ||
+                         m_entries.size() >= k_json_entries)) {
+      ++m_truncated;
+      return;
+    }
     std::string path = printable_name(event.path);
     if (m_ctx.json()) {
-      if (m_bytes + path.size() > k_json_entry_bytes) {
-        ++m_truncated;
-        return;
-      }
       m_bytes += path.size();
       m_entries.push_back({{"path", path},
                            {"action", event.action},
@@ -39,7 +44,6 @@ class Listing {
                            {"bytes", event.bytes}});
       return;
     }
-    if (m_ctx.quiet()) return;
     std::string id = std::string("cleaning.tmp.") +
                      (std::strcmp(event.action, "remove") == 0    ? "would_remove"
                       : std::strcmp(event.action, "removed") == 0 ? "removed"

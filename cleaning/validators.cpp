@@ -1,5 +1,6 @@
 #include "cleaning/validators.hpp"
 
+#include "cleaning/logs.hpp"
 #include "cleaning/orphans.hpp"
 
 #include <algorithm>
@@ -181,6 +182,80 @@ Result<std::vector<OrphanRule>> select_orphan_rules(const TenantConfig& tenant,
   if (options.roots.empty()) return declared;
   return pick_rules(declared, options.roots, [](const OrphanRule& r) { return r.root; },
                     "cleaning.orphans.unknown_root", tenant.name);
+}
+
+}  // namespace dihya::cleaning
+
+// clean_logs
+namespace dihya::cleaning {
+
+namespace {
+
+std::int64_t every_ms(const std::string& every) {
+  constexpr std::int64_t hour = 3600 * 1000LL;
+  if (every == "hourly") return hour;
+  if (every == "daily") return 24 * hour;
+  if (every == "weekly") return 7 * 24 * hour;
+  return 30 * 24 * hour;  // monthly
+}
+
+std::optional<std::uint64_t> size_of(const Json& v) {
+  return v.is_string() ? parse_size(v.get<std::string>()) : std::optional(v.get<std::uint64_t>());
+}
+
+LogRule read_log_rule(const Json& e) {
+  LogRule rule;
+  rule.name = e.at("name").get<std::string>();
+  fs::path path = e.at("path").get<std::string>();
+  rule.dir = path.parent_path();
+  rule.glob = path.filename().string();
+  if (e.contains("size")) rule.size = size_of(e["size"]);
+  if (e.contains("every")) rule.every_ms = every_ms(e["every"].get<std::string>());
+  rule.keep = e.value("keep", rule.keep);
+  if (e.contains("max_age")) rule.max_age_ms = parse_duration_ms(e["max_age"].get<std::string>());
+  if (e.contains("max_total_bytes")) rule.max_total_bytes = size_of(e["max_total_bytes"]);
+  rule.compress = e.value("compress", rule.compress);
+  rule.level = e.value("compress_level", 0);
+  rule.delay_compress = e.value("delay_compress", false);
+  rule.dateext = e.value("dateext", false);
+  rule.copytruncate = e.value("copytruncate", false);
+  rule.accept_shared_dir = e.value("accept_shared_dir", false);
+  if (e.contains("reopen")) {
+    const Json& r = e["reopen"];
+    rule.signal = r.value("signal", "");
+    if (r.contains("pid_file")) rule.pid_file = r["pid_file"].get<std::string>();
+    if (r.contains("command")) rule.command = r["command"].get<std::vector<std::string>>();
+  }
+  return rule;
+}
+
+}  // namespace
+
+void declare_logs_options(OptionSet& options) {
+  options.flag("force", "cleaning.logs.opt.force");
+  options.list("log", "NAME", "cleaning.logs.opt.log");
+}
+
+Result<LogsOptions> parse_logs_options(const Arguments& args) {
+  LogsOptions options;
+  if (Status none = no_positional(args); !none) return none.error();
+  options.dry_run = args.flag("dry-run");
+  options.force = args.flag("force");
+  options.names = args.values("log");
+  return options;
+}
+
+Result<std::vector<LogRule>> select_log_rules(const TenantConfig& tenant,
+                                              const LogsOptions& options) {
+  const Json& section = tenant.section("cleaning");
+  std::vector<LogRule> declared;
+  if (section.contains("logs"))
+    for (const auto& e : section["logs"]) declared.push_back(read_log_rule(e));
+  if (declared.empty())
+    return usage_error("cleaning.logs.none_declared", {{"tenant", tenant.name}});
+  if (options.names.empty()) return declared;
+  return pick_rules(declared, options.names, [](const LogRule& r) { return r.name; },
+                    "cleaning.logs.unknown_log", tenant.name);
 }
 
 }  // namespace dihya::cleaning

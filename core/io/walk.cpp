@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 #include <vector>
 
 namespace dihya {
@@ -266,6 +267,22 @@ Result<Fd> open_below(int root_fd, std::string_view rel, bool create, unsigned m
     dir = std::move(next);
   }
   return dir;
+}
+
+Result<std::vector<std::string>> directory_names(int dir_fd) {
+  Fd dir(::openat(dir_fd, ".", k_dir_flags));
+  if (!dir.valid()) return io_error(".", errno);
+  std::string blob;
+  if (int err = read_names(dir.get(), blob)) return io_error(".", err);
+  std::vector<std::string> names;
+  for (std::size_t pos = 0; pos < blob.size();) {
+    const char* name = blob.c_str() + pos + 1;
+    std::size_t len = std::strlen(name);
+    names.emplace_back(name, len);
+    pos += len + 2;
+  }
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 Status remove_tree(const fs::path& dir) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
 
 #include "core/base/error.hpp"
 #include "core/base/fs.hpp"
@@ -103,6 +104,9 @@ Status walk_tree(const fs::path& root, const WalkOptions& options, WalkVisitor& 
 // mount; with CREATE, missing components are made (MODE). An empty REL opens ROOT_FD again.
 Result<Fd> open_below(int root_fd, std::string_view rel, bool create = false,
                       unsigned mode = 0750);
+
+// The names in the open directory DIR_FD (not "." nor ".."), sorted, as bytes.
+Result<std::vector<std::string>> directory_names(int dir_fd);
 
 // Remove DIR and everything below it through a safe walk (no symlink followed, no mount
 // crossed: a mount point below DIR is left, and so is DIR then).

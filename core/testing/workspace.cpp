@@ -96,7 +96,8 @@ fs::path tool_path(const std::string& tool) {
                                                              {"consent", "rgpd"},
                                                              {"audit_rgpd", "rgpd"},
                                                              {"clean_tmp", "cleaning"},
-                                                             {"clean_orphans", "cleaning"}};
+                                                             {"clean_orphans", "cleaning"},
+                                                             {"clean_logs", "cleaning"}};
   auto it = modules.find(tool);
   if (it == modules.end()) throw std::runtime_error("unknown tool " + tool);
   return fs::path(build) / it->second / tool;
