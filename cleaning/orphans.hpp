@@ -70,7 +70,9 @@ struct OrphanScan {
 // A failed query is 69.
 Result<OrphanScan> scan_orphans(Database& db, const OrphanRule& rule, std::size_t limit);
 
-// Whether the database still names PATH (relative to the root), outside any snapshot.
-Result<bool> still_referenced(Database& db, const OrphanRule& rule, std::string_view path);
+// Which of the COUNT candidates from FIRST the database names now, outside any snapshot (one
+// query for them all: the column need not be indexed).
+Result<std::vector<bool>> still_referenced(Database& db, const OrphanRule& rule,
+                                           const Candidate* first, std::size_t count);
 
 }  // namespace dihya::cleaning

@@ -136,17 +136,35 @@ Result<OrphanScan> scan_orphans(Database& db, const OrphanRule& rule, std::size_
   return out;
 }
 
-Result<bool> still_referenced(Database& db, const OrphanRule& rule, std::string_view path) {
-  std::string sql = "SELECT 1 FROM " + quote_identifier(rule.table) + " WHERE " +
-                    quote_identifier(rule.column) + " = ? LIMIT 1";
+Result<std::vector<bool>> still_referenced(Database& db, const OrphanRule& rule,
+                                           const Candidate* first, std::size_t count) {
+  std::vector<bool> named(count, false);
+  if (count == 0) return named;
+  std::string sql = "SELECT " + quote_identifier(rule.column) + " FROM " +
+                    quote_identifier(rule.table) + " WHERE " + quote_identifier(rule.column) +
+                    " IN (";
+  for (std::size_t i = 0; i < count; ++i) sql += i ? ",?" : "?";
+  sql += ")";
   auto stmt = db.prepare(sql);
   if (!stmt) return query_failed(rule, stmt.error());
-  std::string full = rule.prefix + std::string(path);
-  if (Status bound = (*stmt)->bind(1, Field::of(std::string_view(full))); !bound)
-    return query_failed(rule, bound.error());
-  auto row = (*stmt)->step();
-  if (!row) return query_failed(rule, row.error());
-  return *row;
+  std::vector<std::string> full(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    full[i] = rule.prefix + first[i].path;
+    if (Status bound = (*stmt)->bind(static_cast<int>(i + 1), Field::of(std::string_view(full[i])));
+        !bound)
+      return query_failed(rule, bound.error());
+  }
+  std::vector<std::uint64_t> found;
+  std::string scratch;
+  for (;;) {
+    auto row = (*stmt)->step();
+    if (!row) return query_failed(rule, row.error());
+    if (!*row) break;
+    found.push_back(hash_path((*stmt)->get_view(0, scratch)));
+  }
+  std::sort(found.begin(), found.end());
+  for (std::size_t i = 0; i < count; ++i) named[i] = contains(found, hash_path(full[i]));
+  return named;
 }
 
 }  // namespace dihya::cleaning

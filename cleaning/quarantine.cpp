@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "core/base/clock.hpp"
@@ -91,16 +92,23 @@ Status OrphanMover::open_dirs() {
 
 Status OrphanMover::move_all(const std::vector<Candidate>& candidates, MoveTally& tally) {
   if (Status opened = open_dirs(); !opened) return opened;
-  for (const auto& c : candidates) {
+  // The database is asked again just before each batch moves: a row that appeared since the
+  // scan keeps its file.
+  constexpr std::size_t k_batch = 256;
+  for (std::size_t at = 0; at < candidates.size(); at += k_batch) {
     check_interrupted();
-    if (Status moved = move_one(c, tally); !moved) return moved;
+    std::size_t n = std::min(k_batch, candidates.size() - at);
+    auto named = still_referenced(m_db, m_rule, candidates.data() + at, n);
+    if (!named) return named.error();
+    for (std::size_t i = 0; i < n; ++i)
+      if (Status moved = move_one(candidates[at + i], (*named)[i], tally); !moved) return moved;
   }
   if (m_manifest.valid() && ::fsync(m_manifest.get()) != 0)
     return io_error(m_run_dir / "manifest.jsonl", errno);
   return {};
 }
 
-Status OrphanMover::move_one(const Candidate& c, MoveTally& tally) {
+Status OrphanMover::move_one(const Candidate& c, bool referenced, MoveTally& tally) {
   auto [parent, name] = split_parent(c.path);
   fs::path where = m_rule.dir / printable_name(c.path);
   auto dir = open_below(m_root.get(), parent);
@@ -118,9 +126,7 @@ Status OrphanMover::move_one(const Candidate& c, MoveTally& tally) {
     ++tally.kept_changed;
     return {};
   }
-  auto referenced = still_referenced(m_db, m_rule, c.path);
-  if (!referenced) return referenced.error();
-  if (*referenced) {
+  if (referenced) {
     ++tally.kept_referenced;
     return {};
   }

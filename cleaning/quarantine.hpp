@@ -26,7 +26,7 @@ class OrphanMover {
   Status move_all(const std::vector<Candidate>& candidates, MoveTally& tally);
 
  private:
-  Status move_one(const Candidate& c, MoveTally& tally);
+  Status move_one(const Candidate& c, bool referenced, MoveTally& tally);
   Status open_dirs();
 
   Database& m_db;
