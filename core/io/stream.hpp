@@ -57,6 +57,11 @@ std::unique_ptr<ByteSink> zstd_sink(std::unique_ptr<ByteSink> next, int level, i
 std::unique_ptr<ByteSource> zstd_source(std::unique_ptr<ByteSource> source,
                                         std::vector<FrameStart>* frames = nullptr);
 
+// gzip (RFC 1952, zlib) compression at LEVEL (1-9) in front of NEXT, and decompression of what
+// SOURCE yields (concatenated members too); corrupt or truncated data is 65.
+std::unique_ptr<ByteSink> gzip_sink(std::unique_ptr<ByteSink> next, int level);
+std::unique_ptr<ByteSource> gzip_source(std::unique_ptr<ByteSource> source);
+
 // A sink that hands what it is given to NEXT on a thread of its own (at most MAX_PENDING
 // blocks wait in between), so that encrypting, hashing and writing the output overlap with
 // producing it. An error of NEXT is returned by a later write or by finish. Writes that

@@ -17,17 +17,20 @@ std::string format_value(double value) {
 
 // The value of the last-success sample in a previous metrics file, or 0.
 double previous_success(const fs::path& file) {
+  return previous_metric_value(file, "dihya_last_success_timestamp_seconds");
+}
+
+}  // namespace
+
+double previous_metric_value(const fs::path& file, const std::string& name) {
   auto text = read_file(file);
   if (!text) return 0;
-  const std::string name = "dihya_last_success_timestamp_seconds{";
-  auto pos = text->find("\n" + name);
+  auto pos = text->find("\n" + name + "{");
   if (pos == std::string::npos) return 0;
   auto close = text->find("} ", pos);
   if (close == std::string::npos) return 0;
   return std::strtod(text->c_str() + close + 2, nullptr);
 }
-
-}  // namespace
 
 std::string prometheus_label_escape(const std::string& value) {
   std::string out;

@@ -46,6 +46,10 @@ struct RunMetrics {
 Status write_run_metrics(const fs::path& dir, const std::string& tenant, const std::string& tool,
                          const RunMetrics& run, const MetricSet& extra);
 
+// The value of the first sample of NAME in the metrics file FILE, or 0 (a counter carried
+// over from one run to the next).
+double previous_metric_value(const fs::path& file, const std::string& name);
+
 std::string prometheus_label_escape(const std::string& value);
 
 }  // namespace dihya
