@@ -6,4 +6,8 @@ namespace dihya::maintenance::audit {
 inline constexpr const char* k_action_check = "check";
 // details: "tenants" (count), "users" (count), "roles" (count)
 
+inline constexpr const char* k_action_integrity = "integrity";
+// details: "checks" ({check: "ok" | "corrupt" | "failed" | "skipped"}), "findings" (count),
+// "depth" (quick | normal | deep)
+
 }  // namespace dihya::maintenance::audit

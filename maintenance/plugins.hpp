@@ -5,5 +5,7 @@
 namespace dihya::maintenance::plugins {
 
 inline constexpr const char* k_check_config_point = "";
+// check_integrity.pre / .post: the post context's "result" holds every check's findings.
+inline constexpr const char* k_check_integrity_point = "check_integrity";
 
 }  // namespace dihya::maintenance::plugins

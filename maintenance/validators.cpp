@@ -1,11 +1,34 @@
 #include "maintenance/validators.hpp"
 
+#include <algorithm>
+
 namespace dihya::maintenance {
 
 Status validate_check_config_arguments(const Arguments& args) {
   if (args.flag("all-tenants") && args.value("tenant"))
     return make_error(ExitCode::usage, "core.usage.tenant_and_all");
   return {};
+}
+
+Result<IntegrityOptions> parse_integrity_options(const Arguments& args) {
+  static const std::vector<std::string> k_checks = {"db", "files", "backups", "audit"};
+  IntegrityOptions options;
+  std::string target = args.value("target").value_or("all");
+  if (target == "all") {
+    options.checks = k_checks;
+  } else if (std::find(k_checks.begin(), k_checks.end(), target) != k_checks.end()) {
+    options.checks = {target};
+    options.all = false;
+  } else {
+    return usage_error("maintenance.integrity.bad_target",
+                       {{"target", target}, {"choices", "db, files, backups, audit, all"}});
+  }
+  if (args.flag("quick") && args.flag("deep"))
+    return usage_error("maintenance.integrity.quick_and_deep");
+  if (args.flag("quick")) options.depth = integrity::Depth::quick;
+  if (args.flag("deep")) options.depth = integrity::Depth::deep;
+  options.keys = parse_key_options(args);
+  return options;
 }
 
 }  // namespace dihya::maintenance

@@ -94,7 +94,10 @@ fs::path tool_path(const std::string& tool) {
                                                              {"subject_export", "rgpd"},
                                                              {"subject_erase", "rgpd"},
                                                              {"consent", "rgpd"},
-                                                             {"audit_rgpd", "rgpd"}};
+                                                             {"audit_rgpd", "rgpd"},
+                                                             {"check_integrity", "maintenance"},
+                                                             {"optimize_db", "maintenance"},
+                                                             {"maintenance_report", "maintenance"}};
   auto it = modules.find(tool);
   if (it == modules.end()) throw std::runtime_error("unknown tool " + tool);
   return fs::path(build) / it->second / tool;
