@@ -23,4 +23,7 @@ int run_check_config(const CheckConfigOptions& options, Context& ctx);
 // else the code of the first check that could not run (69 for an unreachable database).
 int run_check_integrity(const IntegrityOptions& options, Context& ctx);
 
+// optimize_db: measure, plan, and (without --dry-run) apply the plan step by step.
+int run_optimize_db(const OptimizeOptions& options, Context& ctx);
+
 }  // namespace dihya::maintenance

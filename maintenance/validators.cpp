@@ -31,4 +31,22 @@ Result<IntegrityOptions> parse_integrity_options(const Arguments& args) {
   return options;
 }
 
+Result<OptimizeOptions> parse_optimize_options(const Arguments& args) {
+  OptimizeOptions options;
+  std::string vacuum = args.value("vacuum").value_or("auto");
+  if (vacuum == "auto") options.request.vacuum = VacuumMode::auto_;
+  else if (vacuum == "full") options.request.vacuum = VacuumMode::full;
+  else if (vacuum == "incremental") options.request.vacuum = VacuumMode::incremental;
+  else if (vacuum == "none") options.request.vacuum = VacuumMode::none;
+  else
+    return usage_error("maintenance.optimize.bad_vacuum",
+                       {{"value", vacuum}, {"choices", "auto, full, incremental, none"}});
+  options.request.analyze = args.flag("analyze");
+  options.request.reindex = args.flag("reindex");
+  options.force = args.flag("force");
+  options.reason = args.value("reason");
+  if (options.force && !options.reason) return usage_error("maintenance.optimize.force_needs_reason");
+  return options;
+}
+
 }  // namespace dihya::maintenance

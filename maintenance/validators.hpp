@@ -7,6 +7,7 @@
 #include "core/backup/backup.hpp"
 #include "core/base/options.hpp"
 #include "core/run/integrity.hpp"
+#include "maintenance/optimize.hpp"
 
 namespace dihya::maintenance {
 
@@ -21,5 +22,13 @@ struct IntegrityOptions {
 };
 // --target db|files|backups|audit|all (64 for anything else), --quick or --deep.
 Result<IntegrityOptions> parse_integrity_options(const Arguments& args);
+
+struct OptimizeOptions {
+  OptimizeRequest request;
+  bool force = false;
+  std::optional<std::string> reason;
+};
+// --vacuum auto|full|incremental|none, --analyze, --reindex; --force needs --reason.
+Result<OptimizeOptions> parse_optimize_options(const Arguments& args);
 
 }  // namespace dihya::maintenance
