@@ -5,5 +5,10 @@
 namespace dihya::maintenance::plugins {
 
 inline constexpr const char* k_check_config_point = "";
+// check_integrity.pre / .post: the post context's "result" holds every check's findings.
+inline constexpr const char* k_check_integrity_point = "check_integrity";
+
+// optimize_db.pre / .post: the post context's "result" holds the plan and each step's outcome.
+inline constexpr const char* k_optimize_db_point = "optimize_db";
 
 }  // namespace dihya::maintenance::plugins

@@ -2,6 +2,7 @@
 
 #include "core/backup/backup.hpp"
 #include "core/config/section_cleaning.hpp"
+#include "core/config/section_maintenance.hpp"
 #include "core/package/datapackage.hpp"
 #include "core/privacy/personal_map.hpp"
 
@@ -13,6 +14,7 @@ std::span<const TenantSection> tenant_sections() {
       {"export", check_export_section},
       {"personal_data", check_personal_data_section},
       {"cleaning", check_cleaning_section},
+      {"maintenance", check_maintenance_section},
   };
   return k_sections;
 }

@@ -97,7 +97,9 @@ fs::path tool_path(const std::string& tool) {
                                                              {"audit_rgpd", "rgpd"},
                                                              {"clean_tmp", "cleaning"},
                                                              {"clean_orphans", "cleaning"},
-                                                             {"clean_logs", "cleaning"}};
+                                                             {"clean_logs", "cleaning"},
+                                                             {"check_integrity", "maintenance"},
+                                                             {"optimize_db", "maintenance"}};
   auto it = modules.find(tool);
   if (it == modules.end()) throw std::runtime_error("unknown tool " + tool);
   return fs::path(build) / it->second / tool;

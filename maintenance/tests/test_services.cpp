@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include "core/base/clock.hpp"
+#include "core/config/section_maintenance.hpp"
 #include "core/run/config_sections.hpp"
 #include "core/testing/workspace.hpp"
 #include "maintenance/services.hpp"
@@ -60,4 +62,49 @@ TEST_CASE("check_config arguments: --tenant and --all-tenants exclude each other
   args.set_flag("all-tenants");
   args.add_value("tenant", "demo");
   CHECK(maintenance::validate_check_config_arguments(args).error().code == ExitCode::usage);
+}
+
+TEST_CASE("the maintenance section: every problem with its JSON path", "[maintenance]") {
+  Workspace ws;
+  ws.config()["tenants"]["demo"]["maintenance"] = {
+      {"files", {{"root", "nowhere"}, {"sample", 0}}},
+      {"backups", {{"max_age", "soon"}}},
+      {"optimize", {{"free_percent", 120}, {"lock_timeout", "0"}, {"bogus", 1}}},
+      {"window", {{"start", "25:00"}, {"end", "05:00"}, {"days", {"mon", "someday"}}}}};
+  ws.save();
+  auto config = load_config(ws.config_path());
+  REQUIRE_FALSE(config.ok());
+  std::set<std::string> paths;
+  for (const auto& cause : config.error().causes) paths.insert(cause.param("path"));
+  const std::string base = "tenants.demo.maintenance.";
+  for (const char* path : {"files.root", "files.sample", "backups.max_age", "optimize.free_percent",
+                           "optimize.lock_timeout", "optimize.bogus", "window.start",
+                           "window.days[1]"}) {
+    INFO(path);
+    CHECK(paths.count(base + path) == 1);
+  }
+}
+
+TEST_CASE("the maintenance section: settings with defaults, and the window", "[maintenance]") {
+  Workspace ws;
+  ws.config()["tenants"]["demo"]["maintenance"] = {
+      {"optimize", {{"lock_timeout", "500ms"}, {"disk_margin", "1G"}}},
+      {"window", {{"start", "22:00"}, {"end", "04:00"}, {"days", {"sat"}}}}};
+  ws.save();
+  Config config = load(ws);
+  MaintenanceSettings s = maintenance_settings(config.tenants.at("demo"));
+  CHECK(s.optimize.lock_timeout_ms == 500);
+  CHECK(s.optimize.disk_margin == (1ull << 30));
+  CHECK(s.optimize.free_percent == 10);
+  CHECK(s.files.root == "uploads");
+  REQUIRE(s.window);
+  // Saturday 2026-12-05 23:30 and Sunday 02:00 (the window that began on Saturday) are in;
+  // Saturday noon and Sunday 23:30 are out. Local time is UTC in the test (TZ below).
+  setenv("TZ", "UTC", 1);
+  tzset();
+  auto at = [](const char* ts) { return *parse_rfc3339_ms(ts); };
+  CHECK(s.window->contains(at("2026-12-05T23:30:00Z")));
+  CHECK(s.window->contains(at("2026-12-06T02:00:00Z")));
+  CHECK_FALSE(s.window->contains(at("2026-12-05T12:00:00Z")));
+  CHECK_FALSE(s.window->contains(at("2026-12-06T23:30:00Z")));
 }
