@@ -11,8 +11,12 @@ namespace dihya {
 namespace {
 
 std::atomic<int> g_interrupts{0};
+std::atomic<int> g_signal{0};
+std::atomic<bool> g_acknowledged{false};
 
-extern "C" void on_interrupt(int) {
+extern "C" void on_interrupt(int signal) {
+  if (g_acknowledged.load()) ::_exit(130);
+  g_signal.store(signal);
   if (g_interrupts.fetch_add(1) >= 1) ::_exit(130);
 }
 
@@ -33,6 +37,15 @@ bool interrupted() {
 
 void check_interrupted() {
   if (interrupted()) fail(ExitCode::interrupted, "core.interrupted");
+}
+
+int interrupting_signal() {
+  return g_signal.load();
+}
+
+void acknowledge_interrupt() {
+  g_acknowledged.store(true);
+  g_interrupts.store(0);
 }
 
 }  // namespace dihya

@@ -1,6 +1,7 @@
 #include "core/run/config_sections.hpp"
 
 #include "core/backup/backup.hpp"
+#include "core/config/section_monitoring.hpp"
 #include "core/package/datapackage.hpp"
 #include "core/privacy/personal_map.hpp"
 
@@ -11,6 +12,7 @@ std::span<const TenantSection> tenant_sections() {
       {"backup", check_backup_section},
       {"export", check_export_section},
       {"personal_data", check_personal_data_section},
+      {"monitoring", check_monitoring_section},
   };
   return k_sections;
 }
