@@ -2,7 +2,10 @@
 
 #include <thread>
 
+#include "core/base/clock.hpp"
 #include "core/base/signals.hpp"
+#include "core/base/units.hpp"
+#include "monitoring/alerts.hpp"
 #include "monitoring/audit_events.hpp"
 #include "monitoring/health_cache.hpp"
 
@@ -82,6 +85,143 @@ int run_metrics_exporter(const ExporterOptions& options, Context& ctx) {
   ctx.set_summary("monitoring.exporter.stopped", {{"count", std::to_string(server->requests())}});
   acknowledge_interrupt();
   return 0;
+}
+
+namespace {
+
+// How long a firing alert stays firing in Alertmanager without being sent again.
+std::int64_t resend_ms(const TenantConfig& tenant) {
+  const Json& section = tenant.section("monitoring");
+  if (section.contains("alert") && section["alert"].contains("resend"))
+    return *parse_duration_ms(section["alert"]["resend"].get<std::string>());
+  return 3'600'000;
+}
+
+// The alerts --from-healthcheck raises: one per check result that is not OK.
+std::map<std::string, Alert> health_alerts(const TenantConfig& tenant, std::int64_t now,
+                                           std::int64_t ends, const Messages& messages) {
+  std::map<std::string, Alert> out;
+  HealthReport report = check_health(tenant, HealthcheckOptions{});
+  for (const auto& r : report.results) {
+    if (r.status == CheckStatus::ok) continue;
+    Alert a;
+    a.labels = {{"alertname", "DihyaHealthcheck"},
+                {"tenant", tenant.name},
+                {"check", r.observation.check},
+                {"severity", r.status == CheckStatus::critical ? "critical" : "warning"}};
+    if (!r.observation.component.empty()) a.labels["component"] = r.observation.component;
+    a.annotations["summary"] = messages.text(r.observation.message_id, r.observation.params);
+    a.starts_ms = now;
+    a.ends_ms = ends;
+    a.source = "healthcheck";
+    out[a.fingerprint()] = a;
+  }
+  return out;
+}
+
+// Which alerts to send now, and the state to keep afterwards.
+std::vector<Alert> plan_alerts(const AlertOptions& options, const TenantConfig& tenant,
+                               std::map<std::string, Alert>& state, const Messages& messages) {
+  std::int64_t now = now_ms(), ends = now + resend_ms(tenant);
+  std::vector<Alert> send;
+  if (options.command == "sync") {
+    auto failing = health_alerts(tenant, now, ends, messages);
+    for (auto it = state.begin(); it != state.end();) {
+      if (it->second.source == "healthcheck" && !failing.count(it->first)) {
+        it->second.ends_ms = now;
+        send.push_back(it->second);
+        it = state.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (auto& [fp, a] : failing) {
+      if (state.count(fp)) a.starts_ms = state[fp].starts_ms;  // the same alert, still firing
+      state[fp] = a;
+      send.push_back(a);
+    }
+    return send;
+  }
+  Alert a;
+  a.labels = options.labels;
+  a.labels["tenant"] = tenant.name;
+  a.annotations = options.annotations;
+  a.source = "cli";
+  std::string fp = a.fingerprint();
+  a.starts_ms = state.count(fp) ? state[fp].starts_ms : now;
+  if (options.command == "resolve") {
+    a.ends_ms = now;
+    if (state.count(fp) && a.annotations.empty()) a.annotations = state[fp].annotations;
+    state.erase(fp);
+  } else {
+    a.ends_ms = options.command == "test" ? now + 300'000 : ends;
+    if (options.command == "send") state[fp] = a;
+  }
+  send.push_back(a);
+  return send;
+}
+
+void list_alerts(const std::map<std::string, Alert>& state, Context& ctx) {
+  Json list = Json::array();
+  for (const auto& [fp, a] : state) {
+    list.push_back({{"fingerprint", fp},
+                    {"labels", a.labels},
+                    {"annotations", a.annotations},
+                    {"startsAt", format_rfc3339_ms(a.starts_ms)},
+                    {"source", a.source}});
+    std::string labels;
+    for (const auto& [k, v] : a.labels) labels += (labels.empty() ? "" : ",") + k + "=" + v;
+    ctx.print(fp + "  " + format_rfc3339_ms(a.starts_ms) + "  {" + labels + "}");
+  }
+  ctx.result()["alerts"] = list;
+  ctx.set_summary("monitoring.alert.listed", {{"count", std::to_string(state.size())}});
+}
+
+}  // namespace
+
+int run_alert(const AlertOptions& options, Context& ctx) {
+  const TenantConfig& tenant = ctx.tenant();
+  auto state = load_alert_state(tenant);
+  ctx.set_target(options.command);
+  if (options.command == "list") {
+    list_alerts(state, ctx);
+    return 0;
+  }
+  std::vector<Alert> send = plan_alerts(options, tenant, state, ctx.messages());
+  if (send.empty()) {
+    ctx.print(ctx.messages().text("monitoring.alert.nothing"));
+    ctx.set_summary("monitoring.alert.nothing", {});
+    return 0;
+  }
+  auto deliveries = take(deliver(tenant, send));
+  Json audit = Json::array();
+  bool all_ok = true;
+  for (const auto& d : deliveries) {
+    all_ok = all_ok && d.ok;
+    audit.push_back({{"channel", d.channel},
+                     {"ok", d.ok},
+                     {"status", d.status},
+                     {"attempts", d.attempts},
+                     {"error", d.error_id}});
+    ctx.print(ctx.messages().text(d.ok ? "monitoring.alert.delivered" : "monitoring.alert.failed",
+                                  {{"channel", d.channel},
+                                   {"status", std::to_string(d.status)},
+                                   {"count", std::to_string(send.size())},
+                                   {"attempts", std::to_string(d.attempts)}}));
+  }
+  Json fingerprints = Json::array();
+  for (const auto& a : send)
+    fingerprints.push_back({{"fingerprint", a.fingerprint()},
+                            {"resolved", a.resolved()},
+                            {"alertname", a.labels.at("alertname")}});
+  ctx.audit_details()["deliveries"] = audit;
+  ctx.audit_details()["alerts"] = fingerprints;
+  ctx.result()["deliveries"] = audit;
+  ctx.result()["alerts"] = fingerprints;
+  ctx.set_summary("monitoring.alert.summary", {{"count", std::to_string(send.size())}});
+  // Only a delivered change is remembered: a failed send is sent again next time.
+  if (all_ok) take(save_alert_state(tenant, state));
+  return all_ok ? 0 : to_int(ExitCode::unavailable);
 }
 
 }  // namespace dihya::monitoring

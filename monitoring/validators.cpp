@@ -51,6 +51,39 @@ Result<ExporterOptions> parse_exporter_options(const Arguments& args) {
   return options;
 }
 
+Result<AlertOptions> parse_alert_options(const Arguments& args) {
+  AlertOptions options;
+  const auto& words = args.positional();
+  if (args.flag("from-healthcheck")) {
+    if (!words.empty()) return usage_error("monitoring.alert.from_healthcheck_alone");
+    options.command = "sync";
+    return options;
+  }
+  if (words.empty())
+    return usage_error("core.usage.missing_argument", {{"argument", "send|resolve|test|list"}});
+  if (words.size() > 1)
+    return usage_error("core.usage.unexpected_argument", {{"argument", words[1]}});
+  options.command = words[0];
+  if (options.command != "send" && options.command != "resolve" && options.command != "test" &&
+      options.command != "list")
+    return usage_error("monitoring.alert.unknown_command", {{"command", options.command}});
+  for (const auto& label : args.values("label")) {
+    auto eq = label.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return usage_error("monitoring.alert.bad_label", {{"value", label}});
+    options.labels[label.substr(0, eq)] = label.substr(eq + 1);
+  }
+  if (auto name = args.value("name")) options.labels["alertname"] = *name;
+  if (options.command == "test") options.labels["alertname"] = "DihyaTest";
+  if ((options.command == "send" || options.command == "resolve") &&
+      !options.labels.count("alertname"))
+    return usage_error("monitoring.alert.needs_name", {{"command", options.command}});
+  options.labels["severity"] =
+      args.value("severity").value_or(options.command == "test" ? "info" : "warning");
+  if (auto summary = args.value("summary")) options.annotations["summary"] = *summary;
+  return options;
+}
+
 Result<HealthcheckOptions> parse_healthcheck_options(const Arguments& args) {
   HealthcheckOptions options;
   if (auto probe = args.value("probe")) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,15 @@ struct HealthcheckOptions {
 // metrics_exporter's arguments: --listen IPv4:PORT (default 127.0.0.1:9879), a positive
 // --max-connections, a --live-interval duration (64 otherwise).
 Result<ExporterOptions> parse_exporter_options(const Arguments& args);
+
+struct AlertOptions {
+  std::string command;  // send, resolve, test, list; "sync" for --from-healthcheck
+  std::map<std::string, std::string> labels;  // alertname, severity and every --label
+  std::map<std::string, std::string> annotations;
+};
+// alert's arguments: one command, or --from-healthcheck alone; send and resolve need --name;
+// --label KEY=VALUE (64 otherwise).
+Result<AlertOptions> parse_alert_options(const Arguments& args);
 
 // healthcheck's arguments: a known probe and checks; -w/-c with exactly one --check; not
 // --probe live with --check; not --nagios with --json (64).

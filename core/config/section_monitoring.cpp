@@ -91,6 +91,33 @@ void check_collector(ConfigChecker& c, const Json& collector, const std::string&
   c.get_integer(collector, "max_series", path, 1, 10'000);
 }
 
+void check_http_target(ConfigChecker& c, const Json& target, const std::string& path,
+                       std::initializer_list<std::string_view> extra) {
+  std::vector<std::string_view> keys = {"url", "timeout", "retries"};
+  keys.insert(keys.end(), extra.begin(), extra.end());
+  if (!c.expect_object(target, path, std::span<const std::string_view>(keys))) return;
+  if (auto url = c.get_string(target, "url", path, true);
+      url && url->rfind("http://", 0) != 0 && url->rfind("https://", 0) != 0)
+    c.issue(c.join(path, "url"), "core.config.expected_http_url");
+  check_timeout(c, target, path);
+  c.get_integer(target, "retries", path, 0, 10);
+}
+
+void check_alert(ConfigChecker& c, const Json& alert, const std::string& path, TenantConfig& tenant,
+                 Json& stored) {
+  if (!c.expect_object(alert, path, {"alertmanager", "webhook", "resend"})) return;
+  if (alert.contains("alertmanager"))
+    check_http_target(c, alert["alertmanager"], c.join(path, "alertmanager"), {});
+  if (alert.contains("webhook")) {
+    std::string webhook = c.join(path, "webhook");
+    check_http_target(c, alert["webhook"], webhook, {"secret_file"});
+    if (auto secret = c.get_string(alert["webhook"], "secret_file", webhook, false))
+      stored["alert"]["webhook"]["secret_file"] = c.resolve(*secret).string();
+  }
+  c.get_duration_ms(alert, "resend", path);
+  (void)tenant;
+}
+
 }  // namespace
 
 std::span<const std::string_view> monitoring_check_names() {
@@ -99,7 +126,8 @@ std::span<const std::string_view> monitoring_check_names() {
 
 void check_monitoring_section(ConfigChecker& c, const Json& section, const std::string& path,
                               TenantConfig& tenant) {
-  if (!c.expect_object(section, path, {"cache", "checks", "endpoints", "collectors", "exporter"}))
+  if (!c.expect_object(section, path,
+                       {"cache", "checks", "endpoints", "collectors", "exporter", "alert"}))
     return;
   c.get_duration_ms(section, "cache", path);
   if (section.contains("exporter") &&
@@ -123,7 +151,10 @@ void check_monitoring_section(ConfigChecker& c, const Json& section, const std::
       for (const auto& [name, endpoint] : section["endpoints"].items())
         check_endpoint(c, endpoint, c.join(endpoints_path, name));
   }
-  tenant.sections["monitoring"] = section;
+  Json stored = section;
+  if (section.contains("alert"))
+    check_alert(c, section["alert"], c.join(path, "alert"), tenant, stored);
+  tenant.sections["monitoring"] = stored;
 }
 
 }  // namespace dihya

@@ -7,15 +7,14 @@ SIGTERM draining to exit 0. TAP output. Usage: exporter_e2e.py BUILD_DIR SOURCE_
 import ctypes, json, os, pwd, signal, socket, sqlite3, ssl, subprocess, sys, tempfile, time
 import urllib.error, urllib.parse, urllib.request, base64
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tap import check, report  # noqa: E402
+
 BUILD, SOURCE = sys.argv[1], sys.argv[2]
 EXPORTER = os.path.join(BUILD, "monitoring", "metrics_exporter")
 HEALTHCHECK = os.path.join(BUILD, "monitoring", "healthcheck")
 PORT, TLS_PORT, PROM_PORT = 18230, 18231, 18290
-results = []
 
-
-def check(name, ok, detail=""):
-    results.append((name, bool(ok), detail))
 
 
 def argon2id(password):
@@ -216,12 +215,7 @@ def main():
             exporter.kill()
         subprocess.run([os.path.join(SOURCE, "scripts", "prometheus_test_server"), "stop"], env=prom_env)
         subprocess.run(["rm", "-rf", root])
-    print(f"1..{len(results)}")
-    for i, (name, ok, detail) in enumerate(results, 1):
-        print(f"{'ok' if ok else 'not ok'} {i} - {name}")
-        if not ok and detail:
-            for line in str(detail).splitlines()[:10]:
-                print("#   " + line)
+    report()
 
 
 main()
