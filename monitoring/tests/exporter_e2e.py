@@ -166,7 +166,8 @@ def main():
                         status, doc = prometheus_query(expr)
                         if status != 200 or doc.get("status") != "success":
                             bad.append((expr, doc.get("error")))
-        check(f"every rule and dashboard expression evaluates ({len(exprs)} rules)", exprs and not bad, str(bad))
+        check(f"every rule and dashboard expression evaluates ({len(exprs)} rules, dashboard: {os.path.exists(dashboard)})",
+              exprs and not bad, str(bad))
 
         (scrape_status, _), reply = abuse(PORT)
         check("under 1000 idle connections, a slowloris and a 10 MB request line, scrapes still work",
