@@ -13,8 +13,12 @@ namespace dihya {
 namespace {
 
 std::atomic<int> g_interrupts{0};
+std::atomic<int> g_signal{0};
+std::atomic<bool> g_acknowledged{false};
 
-extern "C" void on_interrupt(int) {
+extern "C" void on_interrupt(int signal) {
+  if (g_acknowledged.load()) ::_exit(130);
+  g_signal.store(signal);
   if (g_interrupts.fetch_add(1) >= 1) ::_exit(130);
 }
 
@@ -40,6 +44,15 @@ void check_interrupted() {
 void stop_point(const char* name) {
   const char* wanted = std::getenv("DIHYA_STOP_AT");
   if (wanted && std::strcmp(wanted, name) == 0) ::raise(SIGSTOP);
+}
+
+int interrupting_signal() {
+  return g_signal.load();
+}
+
+void acknowledge_interrupt() {
+  g_acknowledged.store(true);
+  g_interrupts.store(0);
 }
 
 }  // namespace dihya

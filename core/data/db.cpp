@@ -514,7 +514,7 @@ Result<std::unique_ptr<Database>> open_database(const std::string& url,
   auto parsed = parse_database_url(url);
   if (!parsed) return parsed.error();
   if (parsed->engine == Engine::sqlite) return db_engines::open_sqlite(*parsed, options);
-  return db_engines::open_postgresql(*parsed);
+  return db_engines::open_postgresql(*parsed, options);
 }
 
 namespace db_engines {

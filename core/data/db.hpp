@@ -242,6 +242,11 @@ struct OpenOptions {
   // SQLite: a 64 MiB page cache and a 256 MiB memory map, for a run that scans and rewrites
   // whole tables.
   bool whole_tables = false;
+  // PostgreSQL: how long connecting may take (libpq's connect_timeout).
+  int connect_timeout_seconds = 10;
+  // SQLite: once this many milliseconds have passed since opening, a running statement is
+  // interrupted (a read-only collector's timeout); 0 never. PostgreSQL: statement_timeout.
+  std::int64_t statement_deadline_ms = 0;
 };
 
 // Open the database of URL; an unreachable server is 69 with the libpq reason.

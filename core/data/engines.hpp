@@ -9,7 +9,8 @@ struct pg_conn;
 namespace dihya::db_engines {
 
 Result<std::unique_ptr<Database>> open_sqlite(const DatabaseUrl& url, const OpenOptions& options);
-Result<std::unique_ptr<Database>> open_postgresql(const DatabaseUrl& url);
+Result<std::unique_ptr<Database>> open_postgresql(const DatabaseUrl& url,
+                                                  const OpenOptions& options);
 
 // Rows of TABLE updated by KEY through a temporary table: bulk-loaded, then applied by one
 // UPDATE … FROM at each flush (PostgreSQL).

@@ -18,7 +18,8 @@ namespace dihya::db_engines {
 
 #if !DIHYA_HAVE_POSTGRESQL
 
-Result<std::unique_ptr<Database>> open_postgresql(const DatabaseUrl& url) {
+Result<std::unique_ptr<Database>> open_postgresql(const DatabaseUrl& url,
+                                                  const OpenOptions&) {
   return make_error(ExitCode::unavailable, "core.db.no_postgresql", {{"url", url.display}});
 }
 
@@ -621,13 +622,15 @@ Result<TableDef> PgDatabase::describe_table(const std::string& table) {
 
 }  // namespace
 
-Result<std::unique_ptr<Database>> open_postgresql(const DatabaseUrl& url) {
+Result<std::unique_ptr<Database>> open_postgresql(const DatabaseUrl& url,
+                                                  const OpenOptions& options) {
   std::string port = std::to_string(url.port);
+  std::string timeout = std::to_string(std::max(1, options.connect_timeout_seconds));
   const char* keys[] = {
       "host", "port", "dbname", "user", "application_name", "connect_timeout", "client_encoding",
       nullptr};
   const char* values[] = {url.host.c_str(), port.c_str(), url.database.c_str(),
-                          url.user.c_str(), "dihya",      "10",
+                          url.user.c_str(), "dihya",      timeout.c_str(),
                           "UTF8",           nullptr};
   ConnHandle conn(PQconnectdbParams(keys, values, 0));
   if (!conn || PQstatus(conn.get()) != CONNECTION_OK)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include <fcntl.h>
@@ -168,6 +169,17 @@ class SqliteDatabase : public Database {
  public:
   explicit SqliteDatabase(ConnectionHandle db) : m_db(std::move(db)) {}
 
+  // Interrupt any statement still running DEADLINE_MS after now.
+  void set_deadline(std::int64_t deadline_ms) {
+    m_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(deadline_ms);
+    sqlite3_progress_handler(
+        m_db.get(), 1000,
+        [](void* self) -> int {
+          return std::chrono::steady_clock::now() > static_cast<SqliteDatabase*>(self)->m_deadline;
+        },
+        this);
+  }
+
   Engine engine() const override { return Engine::sqlite; }
 
   Status execute(std::string_view sql) override {
@@ -259,6 +271,7 @@ class SqliteDatabase : public Database {
   }
 
   ConnectionHandle m_db;
+  std::chrono::steady_clock::time_point m_deadline{};
 };
 
 namespace {
@@ -491,7 +504,9 @@ Result<std::unique_ptr<Database>> open_sqlite(const DatabaseUrl& url, const Open
         ExitCode::io_error, "core.db.open_failed",
         {{"path", url.path}, {"reason", raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)}});
   sqlite3_busy_timeout(db.get(), 10000);
-  auto database = std::unique_ptr<Database>(new SqliteDatabase(std::move(db)));
+  auto sqlite = std::make_unique<SqliteDatabase>(std::move(db));
+  if (options.statement_deadline_ms > 0) sqlite->set_deadline(options.statement_deadline_ms);
+  std::unique_ptr<Database> database = std::move(sqlite);
   if (Status ready = database->execute("PRAGMA foreign_keys = ON"); !ready) return ready.error();
   // A page cache large enough that a long transaction rewriting a table does not spill, and
   // the first 256 MiB read through a memory map rather than copied by read() (bench/anonymize

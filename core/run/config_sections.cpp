@@ -3,6 +3,7 @@
 #include "core/backup/backup.hpp"
 #include "core/config/section_cleaning.hpp"
 #include "core/config/section_maintenance.hpp"
+#include "core/config/section_monitoring.hpp"
 #include "core/package/datapackage.hpp"
 #include "core/privacy/personal_map.hpp"
 
@@ -15,6 +16,7 @@ std::span<const TenantSection> tenant_sections() {
       {"personal_data", check_personal_data_section},
       {"cleaning", check_cleaning_section},
       {"maintenance", check_maintenance_section},
+      {"monitoring", check_monitoring_section},
   };
   return k_sections;
 }

@@ -8,6 +8,7 @@
 
 #include "core/backup/backup.hpp"
 #include "core/base/clock.hpp"
+#include "core/base/fs.hpp"
 #include "core/privacy/personal_map.hpp"
 
 namespace dihya::health {
@@ -93,6 +94,62 @@ Result<std::vector<personal::OverdueTable>> rows_past_retention(const TenantConf
   auto defs = personal::check_against(map, db);
   if (!defs) return defs.error();
   return personal::count_all_overdue(db, map, *defs, now_ms);
+}
+
+}  // namespace dihya::health
+
+namespace dihya::health {
+namespace {
+
+std::optional<std::int64_t> optional_time(const Json& doc, const char* key) {
+  if (!doc.contains(key) || !doc[key].is_string()) return std::nullopt;
+  return parse_rfc3339_ms(doc[key].get<std::string>());
+}
+
+}  // namespace
+
+fs::path maintenance_state_file(const TenantConfig& tenant) {
+  return tenant.state_dir / "maintenance" / "state.json";
+}
+
+Result<MaintenanceState> maintenance_state(const TenantConfig& tenant, std::int64_t now_ms) {
+  MaintenanceState state;
+  fs::path path = maintenance_state_file(tenant);
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return state;
+  auto text = read_file(path);
+  if (!text) return text.error();
+  Json doc = Json::parse(*text, nullptr, false);
+  if (!doc.is_object() || !doc.contains("on") || !doc["on"].is_boolean())
+    return make_error(ExitCode::data_error, "core.health.bad_maintenance_state",
+                      {{"path", path.string()}});
+  state.on = doc["on"].get<bool>();
+  state.reason = doc.value("reason", "");
+  state.by = doc.value("by", "");
+  state.since_ms = optional_time(doc, "since");
+  state.until_ms = optional_time(doc, "until");
+  if (state.until_ms && *state.until_ms <= now_ms) state.on = false;
+  return state;
+}
+
+Result<double> database_round_trip_ms(const TenantConfig& tenant,
+                                      std::chrono::milliseconds timeout) {
+  auto started = std::chrono::steady_clock::now();
+  OpenOptions options{.must_exist = true};
+  options.connect_timeout_seconds =
+      static_cast<int>(std::max<std::int64_t>(1, (timeout.count() + 999) / 1000));
+  options.statement_deadline_ms = timeout.count();
+  auto db = open_database(tenant.database, options);
+  if (!db) return db.error();
+  if ((*db)->engine() == Engine::postgresql) {
+    std::string set = "SET statement_timeout = " + std::to_string(timeout.count());
+    if (Status s = (*db)->execute(set); !s) return s.error();
+  }
+  auto statement = (*db)->prepare("SELECT 1 /* dihya healthcheck */");
+  if (!statement) return statement.error();
+  if (auto row = (*statement)->step(); !row) return row.error();
+  std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - started;
+  return took.count();
 }
 
 }  // namespace dihya::health

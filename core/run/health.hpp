@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -53,5 +54,22 @@ std::vector<MetricsFile> metrics_files(const TenantConfig& tenant);
 // The rows past each retention rule of the tenant's personal-data map (none without a map).
 Result<std::vector<personal::OverdueTable>> rows_past_retention(const TenantConfig& tenant,
                                                                 Database& db, std::int64_t now_ms);
+
+// Maintenance mode as ops/maintenance_mode records it in <state_dir>/maintenance/state.json
+// ({"on": bool, "reason", "by", "since", "until"}, times in RFC 3339): off when the file is
+// absent or its "until" has passed; a malformed file is 65.
+struct MaintenanceState {
+  bool on = false;
+  std::string reason, by;
+  std::optional<std::int64_t> since_ms, until_ms;
+};
+std::filesystem::path maintenance_state_file(const TenantConfig& tenant);
+Result<MaintenanceState> maintenance_state(const TenantConfig& tenant, std::int64_t now_ms);
+
+// Connect to the tenant's database within TIMEOUT and run one trivial query (a comment in it
+// names healthcheck in the server's log): the round trip in milliseconds, connection included.
+// An unreachable database is 69.
+Result<double> database_round_trip_ms(const TenantConfig& tenant,
+                                      std::chrono::milliseconds timeout);
 
 }  // namespace dihya::health

@@ -38,6 +38,9 @@ std::string help_text(const ToolSpec& spec, const Messages& messages) {
     for (const auto& example : spec.examples) out += "  " + example + "\n";
   }
   out += "\n" + messages.text("core.help.exit_status") + "\n";
+  // A tool whose exit codes differ (healthcheck: the Monitoring Plugins states) says so.
+  if (std::string note = spec.module + "." + spec.name + ".exit_note"; messages.has(note))
+    out += messages.text(note) + "\n";
   for (const auto& row : k_exit_code_table)
     out += fmt::format("  {:>3}  {}\n", to_int(row.code), messages.text(row.message_id));
   return out;

@@ -80,6 +80,7 @@ fs::path tool_path(const std::string& tool) {
   if (!build) throw std::runtime_error("DIHYA_BUILD_DIR is not set");
   static const std::map<std::string, std::string> modules = {{"check_config", "maintenance"},
                                                              {"audit", "ops"},
+                                                             {"healthcheck", "monitoring"},
                                                              {"seed", "seed"},
                                                              {"rotate_keys", "ops"},
                                                              {"backup", "backup"},
