@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "core/base/clock.hpp"
 #include "core/base/signals.hpp"
@@ -80,12 +81,18 @@ Result<TableScan> sample_table(Database& db, const TableDef& def,
   }
   scan.method = "ranges";
   std::string k = quote_identifier(key->name);
-  auto bounds = db.prepare("SELECT min(" + k + "), max(" + k + ") FROM " +
-                           quote_identifier(def.name));
-  if (!bounds) return bounds.error();
-  auto got = (*bounds)->step();
-  if (!got) return got.error();
-  std::int64_t low = (*bounds)->get_integer(0), high = (*bounds)->get_integer(1);
+  std::int64_t low = 0, high = 0;
+  {
+    auto bounds = db.prepare("SELECT min(" + k + "), max(" + k + ") FROM " +
+                             quote_identifier(def.name));
+    if (!bounds) return bounds.error();
+    for (bool first = true;; first = false) {  // read to the end: the connection is free again
+      auto got = (*bounds)->step();
+      if (!got) return got.error();
+      if (!*got) break;
+      if (first) low = (*bounds)->get_integer(0), high = (*bounds)->get_integer(1);
+    }
+  }
   std::int64_t runs = std::min<std::int64_t>(limits.rows, 50);
   std::int64_t per_run = (limits.rows + runs - 1) / runs;
   auto stmt = db.prepare(select + " WHERE " + k + " >= ? ORDER BY " + k + " LIMIT " +
@@ -132,7 +139,8 @@ bool address_part(std::string_view kind) {
 // Kinds that describe an organisation as well as a person: a store's phone, a supplier's city.
 bool also_organisational(std::string_view kind) {
   return address_part(kind) || kind == "phone" || kind == "fax" || kind == "email" ||
-         kind == "geolocation" || kind == "full_name" || kind == "photo" || kind == "free_text";
+         kind == "geolocation" || kind == "full_name" || kind == "photo" || kind == "free_text" ||
+         kind == "tax_id" || kind == "iban" || kind == "bic" || kind == "bank_account";
 }
 
 std::int64_t today_year() {
@@ -144,6 +152,7 @@ ContentEvidence read_content(const ColumnSample& sample, ColumnType type,
                              const ValueRecognizer& recognizer, std::int64_t& postal) {
   ContentEvidence evidence;
   std::map<std::string, std::int64_t> whole, inside;
+  std::map<std::string, std::set<std::string>> distinct;  // names and places: a few are words
   std::int64_t dates = 0, date_only = 0;
   std::vector<int> years;
   bool textual = type == ColumnType::text || type == ColumnType::json;
@@ -162,6 +171,7 @@ ContentEvidence read_content(const ColumnSample& sample, ColumnType type,
     if (!textual) continue;
     if (std::string kind = recognizer.whole(value); !kind.empty()) {
       ++whole[kind];
+      if (distinct[kind].size() < 8) distinct[kind].insert(value);
       continue;
     }
     for (const auto& kind : recognizer.inside(value)) ++inside[kind];
@@ -177,10 +187,25 @@ ContentEvidence read_content(const ColumnSample& sample, ColumnType type,
       most = count;
     }
   double share = static_cast<double>(most) / static_cast<double>(n);
+  // "red, blue, white, black" are not four last names: names and places vary.
+  if (!best.empty() && !validated_kind(best) &&
+      static_cast<std::int64_t>(distinct[best].size()) < std::min<std::int64_t>(5, most))
+    share = 0;
   double needed = validated_kind(best) ? 0.2 : best == "city" || best == "country" ? 0.5 : 0.4;
   if (!best.empty() && share >= needed && (most >= 2 || n == 1)) {
     evidence.kind = best;
     evidence.matches = most;
+    return evidence;
+  }
+  // A mix of personal values: the values column of a key/value table (wp_usermeta).
+  std::int64_t personal = 0;
+  for (const auto& [kind, count] : whole)
+    if (validated_kind(kind) || static_cast<std::int64_t>(distinct[kind].size()) >= 5)
+      personal += count;
+  if (personal * 2 >= n && whole.size() >= 2 && personal >= 4) {
+    evidence.kind = "free_text";
+    evidence.matches = personal;
+    for (const auto& [kind, count] : whole) evidence.inside.emplace_back(kind, count);
     return evidence;
   }
   // Dates of birth: calendar dates without a time, of people of plausible ages, spread over
@@ -263,8 +288,7 @@ struct TableJudge {
   }
   // Why a contextual kind counts here ("" when it does not).
   std::string context_for(std::size_t i, const NameMatch& n, std::string_view kind) const {
-    if (role == TableRole::organisation && also_organisational(kind))
-      return n.person_modifier ? "person" : "";
+    if (role == TableRole::organisation) return n.person_modifier ? "person" : "";
     if (n.person_modifier) return "person";
     if (n.billing) return "billing";
     if (role == TableRole::people) return "people";
@@ -309,6 +333,9 @@ struct TableJudge {
       content.kind = "postal_code";
       content.matches = postal[i];
     }
+    // An organisation's own phone, address or email is not a person's.
+    if (!by_name && role == TableRole::organisation && also_organisational(content.kind))
+      return std::nullopt;
     if (!by_name && !content.kind.empty()) {
       // Places and names by content are contextual too: a store's city is not personal.
       bool weak = address_part(content.kind) || content.kind == "full_name";
@@ -320,7 +347,7 @@ struct TableJudge {
     if (f.kind.empty()) return std::nullopt;
     // Values that pass a recognizer's checks say more than a name: IBANs in "notes".
     if (by_name && validated_kind(content.kind) && content.kind != f.kind &&
-        content.matches * 2 >= content.sampled)
+        content.matches * 2 >= content.sampled && !(f.kind == "fax" && content.kind == "phone"))
       f.kind = content.kind;
     f.content = content;
     const KindInfo* info = kind_info(f.kind);

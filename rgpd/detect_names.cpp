@@ -34,7 +34,7 @@ const std::unordered_map<std::string, std::string>& concepts() {
     add("DISPLAY", {"display", "real", "legal"});
     add("MAIDEN", {"maiden", "jeune", "birthname"});
     add("NICK", {"nickname", "nick", "pseudo", "pseudonym", "kunya", "surnom", "apodo",
-                 "spitzname", "soprannome", "apelido"});
+                 "spitzname", "soprannome", "apelido", "nicename"});
     add("USER", {"user", "usr", "utilisateur", "usuario", "utente", "benutzer", "mustakhdim",
                  "usager"});
     add("USERNAME", {"username", "userlogin", "screenname", "login", "uname"});
@@ -78,7 +78,7 @@ const std::unordered_map<std::string, std::string>& concepts() {
     add("GENDER", {"gender", "sex", "sexe", "sexo", "genero", "sesso", "geschlecht", "jins",
                    "civilite", "civility", "salutation", "anrede"});
     add("GENRE", {"genre"});
-    add("TITLE", {"title", "titre", "titulo", "titolo"});
+    add("TITLE", {"title", "titre", "titulo", "titolo", "position"});
     add("NATIONALITY", {"nationality", "nationalite", "nacionalidad", "nacionalidade",
                         "nazionalita", "staatsangehorigkeit", "citizenship", "jinsiya",
                         "jinsiyya", "nationalities"});
@@ -94,10 +94,10 @@ const std::unordered_map<std::string, std::string>& concepts() {
                      "passaporte", "passportnumber"});
     add("DRIVING", {"driving", "driver", "drivers", "conduire", "conducir", "conduzione",
                     "conducao", "siyaqa"});
-    add("DRIVINGLICENCE", {"fuhrerschein", "rukhsa", "driverlicense", "drivinglicence"});
+    add("DRIVINGLICENCE", {"fuhrerschein", "driverlicense", "drivinglicence"});
     add("PERMIS", {"permis", "permiso"});
-    add("LICENCE", {"licence", "license", "licencia", "lizenz", "licenca"});
-    add("TAX", {"tax", "fiscal", "fiscale", "steuer", "impot", "impots", "daraiba", "tributario"});
+    add("LICENCE", {"licence", "license", "licencia", "lizenz", "licenca", "rukhsat", "rukhsa"});
+    add("TAX", {"tax", "vat", "tva", "fiscal", "fiscale", "steuer", "impot", "impots", "daraiba", "tributario"});
     add("TIN", {"tin", "taxid", "nif", "steuernummer", "vatnumber", "siren"});
     add("IBAN", {"iban", "rib"});
     add("BIC", {"bic", "swift", "swiftcode"});
@@ -121,8 +121,9 @@ const std::unordered_map<std::string, std::string>& concepts() {
     add("LONG", {"long"});
     add("GEO", {"geo", "geoloc", "geolocation", "geohash", "gps", "coordinates", "coords",
                 "coordonnees", "geopoint", "latlng", "latlon", "geom", "geog", "coordenadas"});
-    add("LOCATION", {"location", "localisation", "position", "ubicacion", "mawqi"});
+    add("LOCATION", {"location", "localisation", "ubicacion", "mawqi"});
     add("AGENT", {"agent"});
+    add("URL", {"url", "uri", "link", "website", "homepage", "href", "site", "web"});
     add("UA", {"useragent", "ua"});
     add("NOTES", {"notes", "note", "comment", "comments", "remark", "remarks", "memo",
                   "observation", "observations", "commentaire", "commentaires", "remarque",
@@ -150,7 +151,7 @@ const std::unordered_map<std::string, std::string>& concepts() {
                    "symptom", "symptoms", "symptome", "symptomes", "hiv", "psychiatric",
                    "vaccination", "vaccine", "vaccin", "covid", "icd", "icd10", "pathology",
                    "pathologie", "antecedents", "marad", "sihha", "sante", "salud", "saude",
-                   "gesundheit", "sanguin", "bloodtype", "bloodgroup", "smoker", "smoking",
+                   "gesundheit", "sanguin", "fasila", "fasilat", "bloodtype", "bloodgroup", "smoker", "smoking",
                    "alcohol", "mental", "therapy", "clinical", "medicaux", "medical",
                    "diagnostico", "malattia", "krankheit", "doenca", "enfermedad", "maladie",
                    "maladies", "dawa", "prescription", "prescriptions", "condition",
@@ -207,7 +208,8 @@ const std::unordered_set<std::string>& closing_words() {
       "confirmation", "verification", "notifications", "notification", "reminder", "sequence",
       "seq", "index", "idx", "rank", "order", "score", "weight", "limit", "max", "min",
       "attempts", "tries", "token", "tokens", "secret", "otp", "pin", "color", "colour",
-      "url_template", "stamp", "timestamp", "time", "updatedat", "createdat", "prefix", "suffix"};
+      "url_template", "stamp", "timestamp", "time", "updatedat", "createdat", "prefix", "suffix",
+      "approved", "approval", "moderated", "spam", "counter"};
   return words;
 }
 
@@ -215,7 +217,7 @@ const std::unordered_set<std::string>& closing_words() {
 // "long_description", "page_title"), unless a word naming a person qualifies them.
 const std::unordered_set<std::string>& generic_concepts() {
   static const std::unordered_set<std::string> set = {"NAME", "LONG", "TITLE", "LOCATION",
-                                                      "IMAGE", "COMPANY", "GENRE", "UNION"};
+                                                      "IMAGE", "COMPANY", "GENRE", "UNION", "LINE"};
   return set;
 }
 
@@ -326,6 +328,13 @@ const std::vector<Rule>& rules() {
         {{"COUNTRY", "CODE"}, "country", true},
         {{"CODE", "COUNTRY"}, "country", true},
         {{"LAT", "LON"}, "geolocation"},
+        {{"CODE", "EMAIL"}, "postal_code", true},
+        {{"NUMBER", "SECURITY"}, "national_id"},
+        {{"NOTES", "PERSON"}, "full_name"},
+        {{"PHOTO", "URL"}, "photo"},
+        {{"NOTES", "AGENT"}, "user_agent"},
+        {{"IMAGE", "URL"}, "photo", true},
+        {{"PROFILE", "URL"}, "photo", true},
         // One meaning.
         {{"EMAIL"}, "email"},
         {{"PHONE"}, "phone"},
@@ -384,6 +393,7 @@ const std::vector<Rule>& rules() {
         {{"RELIGION"}, "religious_beliefs"},
         {{"UNION"}, "trade_union", true},
         {{"CRIMINAL"}, "criminal_offences"},
+        {{"LINE"}, "street_address", true},
         {{"NAME"}, "full_name", true},
     };
     return r;
@@ -479,6 +489,13 @@ std::vector<std::string> pieces(const std::string& text) {
     out.back() += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   out.erase(std::remove(out.begin(), out.end(), std::string()), out.end());
+  // A lone letter starts the next word: "LName" → lname, "EMail" → email.
+  for (std::size_t i = 0; i + 1 < out.size(); ++i)
+    if (out[i].size() == 1 && std::isalpha(static_cast<unsigned char>(out[i][0])) &&
+        std::isalpha(static_cast<unsigned char>(out[i + 1][0])) && out[i] != "e") {
+      out[i] += out[i + 1];
+      out.erase(out.begin() + static_cast<long>(i) + 1);
+    }
   return out;
 }
 
@@ -560,7 +577,8 @@ TableRole table_role(std::string_view table) {
       "personnel", "account", "identity", "usermeta", "donor", "attendee", "participant",
       "moudhaf", "mouwatin", "muwatin", "amil", "tenant", "landlord", "owner", "agent",
       "parent", "child", "guardian", "spouse", "beneficiaire", "interlocuteur", "famille",
-      "family", "lecteur", "reader", "membre", "joueur", "player", "athlete", "artist_contact"};
+      "family", "lecteur", "reader", "membre", "joueur", "player", "athlete", "mustakhdimin",
+      "zabain", "zaban", "muwazzafin", "marda", "tullab", "practitioner", "salaries"};
   static const std::unordered_set<std::string> linked = {
       "order", "invoice", "address", "addresse", "adresse", "booking", "reservation",
       "appointment", "shipment", "shipping", "delivery", "payment", "subscription", "commande",
@@ -583,6 +601,13 @@ TableRole table_role(std::string_view table) {
       "establishment", "etablissement", "department", "service", "ward", "room", "tenant_org",
       "mustashfa", "madrasa", "place", "zone", "postcode", "geo"};
   auto words = name_words(table);
+  // The head word first ("shop_order" is about orders), then the others.
+  if (!words.empty()) {
+    std::string head = words.back(), s = singular(head);
+    if (people.count(head) || people.count(s)) return TableRole::people;
+    if (linked.count(head) || linked.count(s)) return TableRole::linked;
+    if (organisations.count(head) || organisations.count(s)) return TableRole::organisation;
+  }
   bool org = false, link = false;
   for (const auto& w : words) {
     std::string s = singular(w);
@@ -630,35 +655,58 @@ NameMatch match_column_name(std::string_view column, ColumnType type) {
     }
     origin.push_back(i);
   }
-  for (const Rule& rule : rules()) {
-    for (std::size_t at = 0; at < seq.size(); ++at) {
-      if (!contains_at(seq, at, rule.pattern)) continue;
-      std::string_view kind = rule.kind;
-      const KindInfo* info = kind_info(kind);
-      // A special category stays one whatever follows ("blood_type", "religion_id").
-      bool closing_kills = closing_words().count(closing) > 0 && !(info && info->special) &&
-                           !(closing == "id" && names_an_identifier(kind));
-      if (closing_kills && words.size() > 1) return match;
-      if (!kind_fits_type(kind, type, info && info->special)) return match;
-      // A bare generic word among other words names something else ("product_name").
-      bool alone = seq.size() == rule.pattern.size();
-      bool qualified = false;
-      for (std::size_t i = 0; i < seq.size(); ++i) {
-        if (i >= at && i < at + rule.pattern.size()) continue;
-        if (seq[i] == "PERSON" || seq[i] == "USER") match.person_modifier = qualified = true;
-        if (seq[i] == "BILLING") match.billing = qualified = true;
-      }
-      if (rule.pattern.size() == 1 && generic_concepts().count(rule.pattern[0]) && !alone &&
-          !qualified)
-        continue;
-      match.kind = rule.kind;
-      match.contextual = rule.contextual;
-      match.needs_address = rule.needs_address;
-      for (std::size_t i = at; i < at + rule.pattern.size(); ++i)
-        match.words.push_back(words[origin[i]]);
-      return match;
+  // Which rule matches where: prefer a phrase ending with the name's last concept (the head
+  // of an English compound: "comment_author_email"), then the last concept alone, then any
+  // phrase, then any concept.
+  auto qualifies = [&](const Rule& rule, std::size_t at) {
+    bool alone = seq.size() == rule.pattern.size();
+    bool qualified = false;
+    for (std::size_t i = 0; i < seq.size(); ++i) {
+      if (i >= at && i < at + rule.pattern.size()) continue;
+      if (seq[i] == "PERSON" || seq[i] == "USER") qualified = true;
+      if (seq[i] == "BILLING") qualified = true;
     }
+    return !(rule.pattern.size() == 1 && generic_concepts().count(rule.pattern[0]) && !alone &&
+             !qualified);
+  };
+  const Rule* chosen = nullptr;
+  std::size_t chosen_at = 0;
+  auto choose = [&](bool phrases, bool at_end) {
+    for (const Rule& rule : rules()) {
+      if ((rule.pattern.size() > 1) != phrases) continue;
+      for (std::size_t at = 0; at < seq.size(); ++at) {
+        if (at_end && at + rule.pattern.size() != seq.size()) continue;
+        if (contains_at(seq, at, rule.pattern) && qualifies(rule, at)) {
+          chosen = &rule;
+          chosen_at = at;
+          return true;
+        }
+      }
+    }
+    return false;
+  };
+  if (!choose(true, true) && !choose(false, true)) {
+    if (seq.empty() || seq.back() == "URL") return match;
+    if (!choose(true, false)) choose(false, false);
   }
+  if (!chosen) return match;
+  std::string_view kind = chosen->kind;
+  const KindInfo* info = kind_info(kind);
+  // A special category stays one whatever follows ("blood_type", "religion_id").
+  bool closing_kills = closing_words().count(closing) > 0 && !(info && info->special) &&
+                       !(closing == "id" && names_an_identifier(kind));
+  if (closing_kills && words.size() > 1) return match;
+  if (!kind_fits_type(kind, type, info && info->special)) return match;
+  for (std::size_t i = 0; i < seq.size(); ++i) {
+    // A word naming a person, inside the phrase ("contact_name") or beside it ("contact_email").
+    if (seq[i] == "PERSON" || seq[i] == "USER") match.person_modifier = true;
+    if (seq[i] == "BILLING") match.billing = true;
+  }
+  match.kind = chosen->kind;
+  match.contextual = chosen->contextual;
+  match.needs_address = chosen->needs_address;
+  for (std::size_t i = chosen_at; i < chosen_at + chosen->pattern.size(); ++i)
+    match.words.push_back(words[origin[i]]);
   return match;
 }
 

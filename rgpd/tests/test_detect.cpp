@@ -131,7 +131,7 @@ TEST_CASE("tables about people", "[rgpd]") {
   CHECK(table_role("auth_user") == TableRole::people);
   CHECK(table_role("wp_users") == TableRole::people);
   CHECK(table_role("AspNetUsers") == TableRole::people);
-  CHECK(table_role("salaries") == TableRole::other);
+  CHECK(table_role("salaries") == TableRole::people);  // French: salariés
   CHECK(table_role("Invoice") == TableRole::linked);
   CHECK(table_role("commandes") == TableRole::linked);
   CHECK(table_role("warehouses") == TableRole::organisation);
