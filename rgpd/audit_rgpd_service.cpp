@@ -109,6 +109,86 @@ std::string render(const Json& report, const std::vector<Section>& sections, Rep
   return out;
 }
 
+// What made FINDING personal, in words for a DPO: the name's words, the context, the
+// recognizer and how many sampled values it matched. Never a value.
+std::string evidence_text(const Finding& f, const Messages& m) {
+  std::vector<std::string> parts;
+  if (!f.words.empty()) {
+    std::string words;
+    for (const auto& w : f.words) words += (words.empty() ? "" : " ") + w;
+    parts.push_back(m.text("rgpd.evidence.words", {{"words", words}}));
+  }
+  if (!f.context.empty()) parts.push_back(m.text("rgpd.evidence.context." + f.context));
+  if (!f.content.kind.empty() && f.content.inside.empty())
+    parts.push_back(m.text("rgpd.evidence.content",
+                           {{"matches", std::to_string(f.content.matches)},
+                            {"sampled", std::to_string(f.content.sampled)},
+                            {"kind", f.content.kind}}));
+  for (const auto& [kind, n] : f.content.inside)
+    parts.push_back(m.text("rgpd.evidence.inside", {{"matches", std::to_string(n)},
+                                                    {"sampled", std::to_string(f.content.sampled)},
+                                                    {"kind", kind}}));
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
+  return out;
+}
+
+Json finding_row(const Finding& f, const Messages& m) {
+  Json inside = Json::object();
+  for (const auto& [kind, n] : f.content.inside) inside[kind] = n;
+  Json suggestion = f.suggestion();
+  std::string suggested = suggestion.is_null()
+                              ? m.text("rgpd.suggest.quasi")
+                              : suggestion["category"].get<std::string>() + ", " +
+                                    suggestion["mask"].get<std::string>();
+  return {{"table", f.table},
+          {"column", f.column},
+          {"kind", f.kind},
+          {"by", f.by()},
+          {"words", f.words},
+          {"context", f.context.empty() ? Json() : Json(f.context)},
+          {"content", f.content.kind.empty()
+                          ? Json()
+                          : Json{{"recognizer", f.content.kind},
+                                 {"matches", f.content.matches},
+                                 {"sampled", f.content.sampled},
+                                 {"inside", inside}}},
+          {"matches", f.content.kind.empty()
+                          ? Json()
+                          : Json(fmt::format("{}/{}", f.content.matches, f.content.sampled))},
+          {"confidence", f.confidence},
+          {"special", f.special},
+          {"evidence", evidence_text(f, m)},
+          {"suggestion", suggested},
+          {"map_entry", suggestion}};
+}
+
+// The special categories of art. 9 and 10 found, declared or not: each is open until the
+// map declares it with a special category.
+Json special_rows(const Discovery& discovery, const personal::PersonalMap& map,
+                  const Messages& m) {
+  Json rows = Json::array();
+  for (const auto& f : discovery.findings) {
+    if (!f.special) continue;
+    std::string category;
+    if (const auto* t = map.table(f.table))
+      for (const auto& c : t->columns)
+        if (c.name == f.column) category = c.category;
+    bool reviewed = false;
+    for (const auto& q : map.not_personal) reviewed = reviewed || (q.table == f.table && q.column == f.column);
+    if (reviewed) continue;
+    bool declared = !category.empty() && is_special_category(category);
+    std::string status = declared ? "declared" : category.empty() ? "undeclared" : "not_special";
+    rows.push_back({{"table", f.table},
+                    {"column", f.column},
+                    {"kind", f.kind},
+                    {"category", category.empty() ? Json() : Json(category)},
+                    {"declared", declared},
+                    {"status", m.text("rgpd.special." + status)}});
+  }
+  return rows;
+}
+
 }  // namespace
 
 int run_audit_rgpd(const AuditRgpdOptions& options, Context& ctx) {
@@ -132,15 +212,31 @@ int run_audit_rgpd(const AuditRgpdOptions& options, Context& ctx) {
   // Detected but undeclared.
   std::vector<const TableDef*> all;
   for (const auto& [name, def] : defs) all.push_back(&def);
-  Json undeclared = Json::array();
-  for (const auto& d : take(undeclared_personal(*db, map, all, options.sample)))
-    undeclared.push_back(
-        {{"table", d.table},
-         {"column", d.column},
-         {"kind", d.kind},
-         {"by", d.by},
-         {"matches",
-          d.by == "content" ? Json(fmt::format("{}/{}", d.matches, d.sampled)) : Json()}});
+  Discovery discovery =
+      take(discover(*db, map, all, {.rows = options.sample, .millis = options.sample_ms}));
+  std::vector<Finding> missing = undeclared(discovery, map);
+  if (options.suggest_map) {
+    take(write_all(STDOUT_FILENO, suggested_map(missing).dump(2) + "\n", "-"));
+    ctx.audit_details()["undeclared_columns"] = missing.size();
+    ctx.set_summary("rgpd.map_suggested", {{"count", std::to_string(missing.size())}});
+    return 0;
+  }
+  Json undeclared_rows = Json::array();
+  for (const auto& f : missing) undeclared_rows.push_back(finding_row(f, m));
+  Json special = special_rows(discovery, map, m);
+  bool special_open = false;
+  for (const auto& row : special) special_open = special_open || row["declared"] != true;
+  Json sampling = Json::array();
+  for (const auto& t : discovery.tables)
+    sampling.push_back({{"table", t.table},
+                        {"rows", t.rows},
+                        {"sampled", t.sampled},
+                        {"method", t.method},
+                        {"time_out", t.time_out},
+                        {"ms", t.millis}});
+  Json reviewed = Json::array();
+  for (const auto& q : map.not_personal)
+    reviewed.push_back({{"table", q.table}, {"column", q.column}});
   // Retention.
   Json retention = Json::array();
   std::int64_t overdue = 0;
@@ -200,13 +296,16 @@ int run_audit_rgpd(const AuditRgpdOptions& options, Context& ctx) {
   Json report = {{"tenant", tenant.name},
                  {"generated", format_rfc3339_ms(now)},
                  {"declared", declared},
-                 {"undeclared", undeclared},
+                 {"undeclared", undeclared_rows},
+                 {"special_categories", special},
+                 {"not_personal", reviewed},
+                 {"sampling", sampling},
                  {"retention", retention},
                  {"consent", consent},
                  {"processing", processing},
                  {"overdue_rows", overdue},
-                 {"undeclared_columns", undeclared.size()},
-                 {"compliant", overdue == 0 && undeclared.empty()}};
+                 {"undeclared_columns", undeclared_rows.size()},
+                 {"compliant", overdue == 0 && undeclared_rows.empty() && !special_open}};
   std::string text;
   if (options.format == ReportFormat::json) {
     text = report.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
@@ -223,9 +322,23 @@ int run_audit_rgpd(const AuditRgpdOptions& options, Context& ctx) {
          {{"table", col("table")},
           {"column", col("column")},
           {"kind", col("kind")},
-          {"by", col("by")},
-          {"matches", col("matches")}},
+          {"confidence", col("confidence")},
+          {"evidence", col("evidence")},
+          {"suggestion", col("suggestion")}},
          &report["undeclared"]},
+        {m.text("rgpd.report.special"),
+         {{"table", col("table")},
+          {"column", col("column")},
+          {"kind", col("kind")},
+          {"category", col("category")},
+          {"status", col("status")}},
+         &report["special_categories"]},
+        {m.text("rgpd.report.sampling"),
+         {{"table", col("table")},
+          {"rows", col("rows")},
+          {"sampled", col("sampled")},
+          {"method", col("method")}},
+         &report["sampling"]},
         {m.text("rgpd.report.retention"),
          {{"table", col("table")},
           {"column", col("column")},
@@ -248,7 +361,10 @@ int run_audit_rgpd(const AuditRgpdOptions& options, Context& ctx) {
           {"source", col("source")},
           {"transfers", col("transfers")},
           {"security", col("security")}},
-         &report["processing"]}};
+         &report["processing"]},
+        {m.text("rgpd.report.not_personal"),
+         {{"table", col("table")}, {"column", col("column")}},
+         &report["not_personal"]}};
     text = render(report, sections, options.format, m.text("rgpd.report.title"));
   }
   if (options.output) {
@@ -261,7 +377,8 @@ int run_audit_rgpd(const AuditRgpdOptions& options, Context& ctx) {
 
   auto& details = ctx.audit_details();
   details["overdue_rows"] = overdue;
-  details["undeclared_columns"] = undeclared.size();
+  details["undeclared_columns"] = undeclared_rows.size();
+  details["special_undeclared"] = special_open;
   details["declared_columns"] = declared.size();
   if (options.output) details["output"] = *options.output;
   ctx.result() = report;
@@ -269,10 +386,10 @@ int run_audit_rgpd(const AuditRgpdOptions& options, Context& ctx) {
                     MetricSet::Type::gauge, static_cast<double>(overdue));
   ctx.metrics().add("dihya_rgpd_undeclared_columns",
                     "Columns that look personal but are not in the map.", MetricSet::Type::gauge,
-                    static_cast<double>(undeclared.size()));
+                    static_cast<double>(undeclared_rows.size()));
   MessageParams params = {{"overdue", std::to_string(overdue)},
-                          {"undeclared", std::to_string(undeclared.size())}};
-  bool failed = overdue > 0 || !undeclared.empty();
+                          {"undeclared", std::to_string(undeclared_rows.size())}};
+  bool failed = overdue > 0 || !undeclared_rows.empty() || special_open;
   const char* id = failed ? "rgpd.audit_failed" : "rgpd.audit_clean";
   ctx.set_summary(id, params);
   if (failed) {

@@ -127,10 +127,11 @@ int run_subject_export(const SubjectOptions& options, Context& ctx) {
       consent.push_back(r.json());
     data["consent"] = consent;
   }
-  auto undeclared = take(undeclared_personal(*scope.db, scope.map, defs, 200));
+  auto suspected = undeclared(take(discover(*scope.db, scope.map, defs, {.rows = 200})), scope.map);
   Json suspects = Json::array();
-  for (const auto& d : undeclared)
-    suspects.push_back({{"table", d.table}, {"column", d.column}, {"kind", d.kind}, {"by", d.by}});
+  for (const auto& d : suspected)
+    suspects.push_back(
+        {{"table", d.table}, {"column", d.column}, {"kind", d.kind}, {"by", d.by()}});
 
   Json document = {
       {"format", "dihya-subject-export-1"},
@@ -164,7 +165,7 @@ int run_subject_export(const SubjectOptions& options, Context& ctx) {
   details["rows"] = total;
   details["output"] = output.name();
   details["undeclared"] = suspects.size();
-  for (const auto& d : undeclared)
+  for (const auto& d : suspected)
     ctx.log().warn(make_error(ExitCode::failure, "rgpd.undeclared_column",
                               {{"table", d.table}, {"column", d.column}, {"kind", d.kind}}));
   for (const auto& c : counts)

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <regex>
 
+#include "core/base/units.hpp"
+
 namespace dihya::rgpd {
 
 namespace {
@@ -222,6 +224,8 @@ void declare_audit_rgpd_options(OptionSet& options) {
   options.value("format", "md|html|json", "rgpd.opt.format");
   options.value("output", "FILE", "rgpd.opt.report_output", 'o');
   options.value("sample", "N", "rgpd.opt.sample");
+  options.value("sample-time", "DURATION", "rgpd.opt.sample_time");
+  options.flag("suggest-map", "rgpd.opt.suggest_map");
 }
 
 Result<AuditRgpdOptions> parse_audit_rgpd_options(const Arguments& args) {
@@ -245,6 +249,15 @@ Result<AuditRgpdOptions> parse_audit_rgpd_options(const Arguments& args) {
   auto sample = integer_value(args, "sample", 1, 10000000);
   if (!sample) return sample.error();
   options.sample = sample->value_or(options.sample);
+  if (auto time = args.value("sample-time")) {
+    auto ms = parse_duration_ms(*time);
+    if (!ms || *ms < 1)
+      return usage_error("core.usage.bad_value", {{"option", "--sample-time"}, {"value", *time}});
+    options.sample_ms = *ms;
+  }
+  options.suggest_map = args.flag("suggest-map");
+  if (options.suggest_map && (args.value("format") || options.output))
+    return usage_error("rgpd.suggest_map_alone");
   return options;
 }
 

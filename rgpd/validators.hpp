@@ -55,6 +55,8 @@ struct AuditRgpdOptions {
   ReportFormat format = ReportFormat::md;
   std::optional<std::string> output;
   std::int64_t sample = 1000;  // rows sampled per table when looking for personal content
+  std::int64_t sample_ms = 5000;  // time spent sampling each table, at most
+  bool suggest_map = false;       // print the map entries of the undeclared columns instead
 };
 void declare_audit_rgpd_options(OptionSet& options);
 Result<AuditRgpdOptions> parse_audit_rgpd_options(const Arguments& args);

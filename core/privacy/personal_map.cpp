@@ -65,12 +65,15 @@ PersonalMap personal_map(const TenantConfig& tenant) {
     if (t.contains("erase")) table.erase_anonymize = t["erase"] == "anonymize";
     map.tables.push_back(std::move(table));
   }
-  const Json quasi = doc.value("quasi_identifiers", Json::array());
-  for (std::size_t i = 0; i < quasi.size(); ++i) {
-    std::string text = quasi[i].get<std::string>();
-    auto dot = text.find('.');
-    map.quasi_identifiers.push_back({text.substr(0, dot), text.substr(dot + 1),
-                                     map.path + ".quasi_identifiers[" + std::to_string(i) + "]"});
+  for (const char* key : {"quasi_identifiers", "not_personal"}) {
+    const Json list = doc.value(key, Json::array());
+    auto& out = std::string(key) == "not_personal" ? map.not_personal : map.quasi_identifiers;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      std::string text = list[i].get<std::string>();
+      auto dot = text.find('.');
+      out.push_back({text.substr(0, dot), text.substr(dot + 1),
+                     map.path + "." + key + "[" + std::to_string(i) + "]"});
+    }
   }
   map.purposes = doc.value("purposes", Json::array());
   map.controller = doc.value("controller", "");
@@ -122,7 +125,9 @@ Result<std::map<std::string, TableDef>> check_against(const PersonalMap& map, Da
                          {{"column", t.name + "." + c.name}});
     }
   }
-  for (const auto& q : map.quasi_identifiers) {
+  std::vector<QuasiIdentifier> listed = map.quasi_identifiers;
+  listed.insert(listed.end(), map.not_personal.begin(), map.not_personal.end());
+  for (const auto& q : listed) {
     auto def = def_of(q.table, q.path);
     if (!def) return def.error();
     if (!(*def)->column(q.column))

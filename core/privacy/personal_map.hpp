@@ -61,6 +61,9 @@ struct PersonalMap {
   std::optional<std::string> subject_table, subject_key;
   std::vector<PersonalTable> tables;  // in the config's order
   std::vector<QuasiIdentifier> quasi_identifiers;
+  // Columns a reviewer judged not personal although they look it ("not_personal"), so
+  // discovery stops flagging them; the art. 30 report lists them.
+  std::vector<QuasiIdentifier> not_personal;
   Json purposes = Json::array();
   std::string controller, source;  // art. 30 and art. 15(1)(g) information, when given
   std::optional<std::filesystem::path> masking_key;

@@ -57,7 +57,7 @@ void check_personal_table(ConfigChecker& c, const Json& table, const std::string
 void check_personal_map(ConfigChecker& c, const Json& map, const std::string& path) {
   if (!c.expect_object(map, path,
                        {"subject", "tables", "quasi_identifiers", "purposes", "masking_key",
-                        "controller", "source"}))
+                        "controller", "source", "not_personal"}))
     return;
   if (map.contains("subject") &&
       c.expect_object(map["subject"], at(path, "subject"), {"table", "key"})) {
@@ -72,11 +72,12 @@ void check_personal_map(ConfigChecker& c, const Json& map, const std::string& pa
         c.issue(at(at(path, "tables"), name), "core.config.bad_identifier");
       check_personal_table(c, table, at(at(path, "tables"), name));
     }
-  std::vector<std::string> quasi = c.get_strings(map, "quasi_identifiers", path);
-  for (std::size_t i = 0; i < quasi.size(); ++i)
-    if (!std::regex_match(quasi[i], k_qualified_re))
-      c.issue(at(path, "quasi_identifiers") + "[" + std::to_string(i) + "]",
-              "core.config.bad_identifier");
+  for (const char* key : {"quasi_identifiers", "not_personal"}) {
+    std::vector<std::string> columns = c.get_strings(map, key, path);
+    for (std::size_t i = 0; i < columns.size(); ++i)
+      if (!std::regex_match(columns[i], k_qualified_re))
+        c.issue(at(path, key) + "[" + std::to_string(i) + "]", "core.config.bad_identifier");
+  }
   if (!map.contains("purposes")) return;
   if (!map["purposes"].is_array()) {
     c.issue(at(path, "purposes"), "core.json.expected_array");
