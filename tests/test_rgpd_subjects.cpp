@@ -396,3 +396,89 @@ TEST_CASE("audit_rgpd: overdue and undeclared personal data fail the report", "[
   CHECK(ws.run("audit_rgpd", {"--format", "pdf"}).code == 64);
   CHECK(ws.run("audit_rgpd", {"--user", "reader"}).code == 77);
 }
+
+TEST_CASE("audit_rgpd --suggest-map: pasted into the map, check_config and anonymize accept it",
+          "[rgpd_tool]") {
+  RgpdWorkspace ws;
+  auto db = ws.open();
+  REQUIRE(db->execute("ALTER TABLE templates ADD COLUMN author_email TEXT"));
+  REQUIRE(db->execute("UPDATE templates SET author_email = 'author' || id || '@example.org'"));
+  REQUIRE(db->execute("ALTER TABLE users ADD COLUMN religion TEXT"));
+  REQUIRE(db->execute("UPDATE users SET religion = 'none'"));
+  REQUIRE(db->execute("ALTER TABLE users ADD COLUMN postal_code TEXT"));
+  REQUIRE(db->execute("UPDATE users SET postal_code = '750' || (10 + id % 20)"));
+  db.reset();
+
+  // Found with evidence and a confidence; the art. 9 column in its own section.
+  auto before = ws.run("audit_rgpd", {"--format", "json"});
+  INFO(before.err);
+  CHECK(before.code == 1);
+  Json report = Json::parse(before.out);
+  std::map<std::string, Json> found;
+  for (const auto& row : report["undeclared"])
+    found[row["table"].get<std::string>() + "." + row["column"].get<std::string>()] = row;
+  REQUIRE(found.count("templates.author_email"));
+  CHECK(found["templates.author_email"]["kind"] == "email");
+  CHECK(found["templates.author_email"]["confidence"] == "high");
+  CHECK(found["templates.author_email"]["content"]["matches"] == 12);
+  CHECK(found["templates.author_email"]["evidence"].get<std::string>().find("@") ==
+        std::string::npos);  // never a value
+  REQUIRE(found.count("users.religion"));
+  CHECK(found["users.religion"]["special"] == true);
+  REQUIRE(report["special_categories"].size() == 1);
+  CHECK(report["special_categories"][0]["declared"] == false);
+  CHECK(report["sampling"].size() == 5);
+
+  auto suggested = ws.run("audit_rgpd", {"--suggest-map"});
+  INFO(suggested.err);
+  REQUIRE(suggested.code == 0);
+  Json entries = Json::parse(suggested.out);
+  CHECK(entries["tables"]["templates"]["columns"]["author_email"]["mask"] == "fake:email");
+  CHECK(entries["tables"]["users"]["columns"]["religion"]["category"] == "religious_beliefs");
+  CHECK(entries["quasi_identifiers"] == Json::array({"users.postal_code"}));
+  CHECK(ws.run("audit_rgpd", {"--suggest-map", "--format", "html"}).code == 64);
+
+  // Declared without its special category: still open, still exit 1.
+  Json& map = ws.config()["tenants"]["demo"]["personal_data"];
+  map["tables"]["users"]["columns"]["religion"] = {{"category", "identity"}, {"mask", "redact"}};
+  ws.save();
+  auto half = ws.run("audit_rgpd", {"--json"});
+  CHECK(half.code == 1);
+  CHECK(Json::parse(half.out)["special_categories"][0]["declared"] == false);
+
+  // Pasted: every entry, except one column a reviewer judged not personal.
+  for (const auto& [table, t] : entries["tables"].items())
+    for (const auto& [column, entry] : t["columns"].items())
+      if (table + "." + column != "templates.author_email")
+        map["tables"][table]["columns"][column] = entry;
+  for (const auto& q : entries["quasi_identifiers"]) map["quasi_identifiers"].push_back(q);
+  map["not_personal"] = {"templates.author_email"};
+  ws.save();
+  auto checked = ws.run("check_config", {});
+  INFO(checked.err);
+  CHECK(checked.code == 0);
+  auto after = ws.run("audit_rgpd", {"--json"});
+  INFO(after.err);
+  CHECK(after.code == 0);
+  Json clean = Json::parse(after.out);
+  CHECK(clean["undeclared"].empty());
+  CHECK(clean["special_categories"][0]["declared"] == true);
+  CHECK(clean["not_personal"] == Json::array({{{"table", "templates"}, {"column", "author_email"}}}));
+  auto md = ws.run("audit_rgpd", {"--lang", "en"});
+  CHECK(md.out.find("## Columns reviewed as not personal") != std::string::npos);
+  CHECK(md.out.find("| templates | author_email |") != std::string::npos);
+
+  REQUIRE(ws.anonymize({"--generate-key"}).code == 0);
+  auto masked = ws.anonymize({"--target", "all", "--yes"});
+  INFO(masked.err);
+  CHECK(masked.code == 0);
+  CHECK(ws.column("SELECT DISTINCT religion FROM users") == std::vector<std::string>{"[redacted]"});
+
+  // A not_personal entry naming a column that does not exist is a configuration error.
+  map["not_personal"] = {"templates.nope"};
+  ws.save();
+  CHECK(ws.run("audit_rgpd", {}).code == 78);
+  map["not_personal"] = {"not a column"};
+  ws.save();
+  CHECK(ws.run("check_config", {}).code == 78);
+}
