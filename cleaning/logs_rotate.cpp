@@ -92,9 +92,9 @@ Status reopen(const LogRule& rule) {
     request.timeout = std::chrono::seconds(60);
     auto outcome = run_process(request);
     if (!outcome || outcome->exit_code != 0)
-      return make_error(ExitCode::failure, "cleaning.logs.reopen_failed",
-                        {{"how", rule.command.front()},
-                         {"reason", outcome ? outcome->err : outcome.error().id}});
+      return make_error(
+          ExitCode::failure, "cleaning.logs.reopen_failed",
+          {{"how", rule.command.front()}, {"reason", outcome ? outcome->err : outcome.error().id}});
     return {};
   }
   if (rule.signal.empty()) return {};
@@ -108,7 +108,9 @@ Status reopen(const LogRule& rule) {
   return {};
 }
 
-std::string ext_of(const std::string& codec) { return codec == "gzip" ? ".gz" : ".zst"; }
+std::string ext_of(const std::string& codec) {
+  return codec == "gzip" ? ".gz" : ".zst";
+}
 
 // Copy the log to TARGET, then empty it; the bytes appended while the copy ran go in the
 // copy too (up to three passes); those after the last pass and before the truncation are lost.
@@ -116,7 +118,8 @@ Status copy_truncate(int dir_fd, const std::string& name, const std::string& tar
                      const struct stat& st, std::uint64_t& window) {
   Fd in(::openat(dir_fd, name.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
   if (!in.valid()) return io_error(name, errno);
-  Fd out(::openat(dir_fd, target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777));
+  Fd out(::openat(dir_fd, target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                  st.st_mode & 07777));
   if (!out.valid()) return io_error(target, errno);
   std::string buffer(1 << 20, '\0');
   std::uint64_t copied = 0;
@@ -181,12 +184,15 @@ class RuleRotation {
       if (rotated[i].compressed || (m_rule.delay_compress && i == 0)) continue;
       if (!wait_closed(m_dir, rotated[i].name)) {
         ++m_tally.left_uncompressed;
-        m_run.warn(make_error(ExitCode::ok, "cleaning.logs.still_open", {{"file", rotated[i].name}}));
+        m_run.warn(
+            make_error(ExitCode::ok, "cleaning.logs.still_open", {{"file", rotated[i].name}}));
         continue;
       }
       Status done = compress_verified(m_dir, rotated[i].name, m_rule.compress, m_rule.level);
-      if (!done) m_run.warn(done.error());
-      else ++m_tally.compressed;
+      if (!done)
+        m_run.warn(done.error());
+      else
+        ++m_tally.compressed;
     }
     retain(base);
   }
@@ -246,7 +252,8 @@ class RuleRotation {
       return {};
     }
     if (::renameat(m_dir, name.c_str(), m_dir, target.c_str()) != 0) return io_error(name, errno);
-    Fd fresh(::openat(m_dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777));
+    Fd fresh(
+        ::openat(m_dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777));
     if (!fresh.valid()) return io_error(name, errno);
     ::fchmod(fresh.get(), st.st_mode & 07777);
     if (::fchown(fresh.get(), st.st_uid, st.st_gid) != 0) return io_error(name, errno);
@@ -309,7 +316,8 @@ Status compress_verified(int dir_fd, const std::string& name, const std::string&
   // Verified: the compressed file decompresses to the very bytes that were read.
   StreamDigest back;
   {
-    auto source = codec == "gzip" ? gzip_source(fd_source(out.get())) : zstd_source(fd_source(out.get()));
+    auto source =
+        codec == "gzip" ? gzip_source(fd_source(out.get())) : zstd_source(fd_source(out.get()));
     source = digest_source(std::move(source), back);
     std::string buffer(1 << 20, '\0');
     for (;;) {
@@ -330,7 +338,8 @@ Status compress_verified(int dir_fd, const std::string& name, const std::string&
   if (::fchown(out.get(), st.st_uid, st.st_gid) != 0) return io_error(tmp, errno);
   struct timespec times[2] = {st.st_atim, st.st_mtim};
   ::futimens(out.get(), times);
-  if (::renameat(dir_fd, tmp.c_str(), dir_fd, final_name.c_str()) != 0) return io_error(final_name, errno);
+  if (::renameat(dir_fd, tmp.c_str(), dir_fd, final_name.c_str()) != 0)
+    return io_error(final_name, errno);
   if (::unlinkat(dir_fd, name.c_str(), 0) != 0) return io_error(name, errno);
   ::fsync(dir_fd);
   return {};
@@ -341,10 +350,9 @@ Status check_log_dir(const LogRule& rule) {
   if (::lstat(rule.dir.c_str(), &st) != 0) return {};  // no log yet
   if (!S_ISDIR(st.st_mode)) return io_error(rule.dir, ENOTDIR);
   if ((st.st_mode & 022) && !rule.accept_shared_dir)
-    return make_error(ExitCode::no_permission, "cleaning.logs.shared_dir",
-                      {{"dir", rule.dir.string()},
-                       {"mode", fmt_mode(st.st_mode)},
-                       {"log", rule.name}});
+    return make_error(
+        ExitCode::no_permission, "cleaning.logs.shared_dir",
+        {{"dir", rule.dir.string()}, {"mode", fmt_mode(st.st_mode)}, {"log", rule.name}});
   return {};
 }
 

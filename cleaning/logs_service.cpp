@@ -40,19 +40,23 @@ int run_clean_logs(const LogsOptions& options, Context& ctx) {
     };
     Json files = Json::array();
     take(rotate_logs(run, t, files));
-    Json counts = {{"name", rule.name},           {"rotated", t.rotated},
-                   {"compressed", t.compressed},  {"removed", t.removed},
-                   {"removed_bytes", t.removed_bytes}, {"left_uncompressed", t.left_uncompressed},
-                   {"copy_window_bytes", t.copy_window_bytes}, {"reopen_failed", t.reopen_failed}};
+    Json counts = {{"name", rule.name},
+                   {"rotated", t.rotated},
+                   {"compressed", t.compressed},
+                   {"removed", t.removed},
+                   {"removed_bytes", t.removed_bytes},
+                   {"left_uncompressed", t.left_uncompressed},
+                   {"copy_window_bytes", t.copy_window_bytes},
+                   {"reopen_failed", t.reopen_failed}};
     audit_logs.push_back(counts);
     counts["files"] = files;
     logs.push_back(counts);
     if (!options.dry_run)
-      ctx.print(m.text("cleaning.logs.summary",
-                       {{"log", rule.name}, {"count", std::to_string(t.rotated)},
-                        {"compressed", std::to_string(t.compressed)},
-                        {"removed", std::to_string(t.removed)},
-                        {"bytes", format_size(t.removed_bytes)}}));
+      ctx.print(m.text("cleaning.logs.summary", {{"log", rule.name},
+                                                 {"count", std::to_string(t.rotated)},
+                                                 {"compressed", std::to_string(t.compressed)},
+                                                 {"removed", std::to_string(t.removed)},
+                                                 {"bytes", format_size(t.removed_bytes)}}));
     if (t.copy_window_bytes)
       ctx.print(m.text("cleaning.logs.copy_window",
                        {{"log", rule.name}, {"bytes", std::to_string(t.copy_window_bytes)}}));

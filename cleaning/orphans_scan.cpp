@@ -31,8 +31,9 @@ Error query_failed(const OrphanRule& rule, const Error& cause) {
 }
 
 // Each row's key and the path it names below the root (the prefix taken off).
-Status each_reference(Database& db, const OrphanRule& rule, bool with_key,
-                      const std::function<void(std::string_view key, std::string_view path)>& visit) {
+Status each_reference(
+    Database& db, const OrphanRule& rule, bool with_key,
+    const std::function<void(std::string_view key, std::string_view path)>& visit) {
   std::string sql = "SELECT " + (with_key ? quote_identifier(rule.key) + ", " : std::string()) +
                     quote_identifier(rule.column) + " FROM " + quote_identifier(rule.table) +
                     " WHERE " + quote_identifier(rule.column) + " IS NOT NULL";
@@ -73,14 +74,16 @@ class DiskScan : public WalkVisitor {
     std::uint64_t h = hash_path(e.path);
     file_hashes.push_back(h);
     if (contains(m_refs, h)) return WalkStep::skip;
-    if (e.facts.mtime_ns >= m_young_after || (m_rule.by_ctime && e.facts.ctime_ns >= m_young_after) ||
+    if (e.facts.mtime_ns >= m_young_after ||
+        (m_rule.by_ctime && e.facts.ctime_ns >= m_young_after) ||
         (m_rule.by_atime && e.facts.atime_ns >= m_young_after)) {
       ++m_out.young;
       return WalkStep::skip;
     }
     ++m_out.candidate_count;
     m_out.candidate_bytes += e.facts.size;
-    if (m_out.candidates.size() < m_limit) m_out.candidates.push_back({std::string(e.path), e.facts});
+    if (m_out.candidates.size() < m_limit)
+      m_out.candidates.push_back({std::string(e.path), e.facts});
     return WalkStep::skip;
   }
 
@@ -130,7 +133,8 @@ Result<OrphanScan> scan_orphans(Database& db, const OrphanRule& rule, std::size_
   Status again = each_reference(db, rule, true, [&](std::string_view key, std::string_view path) {
     if (contains(files, hash_path(path))) return;
     ++out.missing_count;
-    if (out.missing.size() < k_missing_listed) out.missing.push_back({std::string(key), std::string(path)});
+    if (out.missing.size() < k_missing_listed)
+      out.missing.push_back({std::string(key), std::string(path)});
   });
   if (!again) return again.error();
   return out;

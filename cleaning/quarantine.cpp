@@ -48,7 +48,8 @@ Status move_file(int from_dir, int to_dir, const std::string& name, int source_f
                  const struct stat& st, const fs::path& where) {
   if (::renameat2(from_dir, name.c_str(), to_dir, name.c_str(), RENAME_NOREPLACE) == 0) return {};
   if (errno != EXDEV) return io_error(where, errno);
-  Fd out(::openat(to_dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777));
+  Fd out(
+      ::openat(to_dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st.st_mode & 07777));
   if (!out.valid()) return io_error(where, errno);
   std::string ignored;
   if (Status copied = hash_fd(source_fd, ignored, where, out.get()); !copied) return copied;
@@ -60,12 +61,9 @@ Status move_file(int from_dir, int to_dir, const std::string& name, int source_f
 }
 
 Json manifest_line(const OrphanRule& rule, const Candidate& c, const std::string& sha) {
-  return {{"root", rule.root},
-          {"path", printable_name(c.path)},
-          {"path_b64", base64_encode(c.path)},
-          {"size", c.facts.size},
-          {"mtime_ns", c.facts.mtime_ns},
-          {"sha256", sha}};
+  return {
+      {"root", rule.root},    {"path", printable_name(c.path)}, {"path_b64", base64_encode(c.path)},
+      {"size", c.facts.size}, {"mtime_ns", c.facts.mtime_ns},   {"sha256", sha}};
 }
 
 }  // namespace
@@ -178,8 +176,8 @@ namespace {
 Status restore_one(const Json& line, int files_fd, const std::vector<OrphanRule>& rules,
                    RestoreTally& tally) {
   std::string root = line.value("root", "");
-  auto rule = std::find_if(rules.begin(), rules.end(),
-                           [&](const OrphanRule& r) { return r.root == root; });
+  auto rule =
+      std::find_if(rules.begin(), rules.end(), [&](const OrphanRule& r) { return r.root == root; });
   if (rule == rules.end())
     return make_error(ExitCode::config_error, "cleaning.orphans.restore_unknown_root",
                       {{"root", root}});
@@ -270,7 +268,8 @@ Result<std::vector<std::string>> purge_quarantines(const fs::path& quarantine_di
     if (manifest && !manifest->empty()) {
       Json first = Json::parse(manifest->substr(0, manifest->find('\n')), nullptr, false);
       for (const auto& rule : rules)
-        if (!first.is_discarded() && first.value("root", "") == rule.root) days = rule.quarantine_days;
+        if (!first.is_discarded() && first.value("root", "") == rule.root)
+          days = rule.quarantine_days;
     }
     if (now - run["created_ms"].get<std::int64_t>() < days * 86400000LL) continue;
     if (Status removed = remove_tree(entry.path()); !removed) return removed.error();

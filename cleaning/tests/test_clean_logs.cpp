@@ -25,9 +25,11 @@ struct LogsWorkspace : CleaningWorkspace {
   nlohmann::json& app() { return config()["tenants"]["demo"]["cleaning"]["logs"][0]; }
   LogsWorkspace() {
     config()["tenants"]["demo"]["files"]["logs"] = "data/demo/logs";
-    config()["tenants"]["demo"]["cleaning"]["logs"] = {
-        {{"name", "app"}, {"path", "data/demo/logs/*.log"}, {"size", "1K"}, {"keep", 3},
-         {"compress", "zstd"}}};
+    config()["tenants"]["demo"]["cleaning"]["logs"] = {{{"name", "app"},
+                                                        {"path", "data/demo/logs/*.log"},
+                                                        {"size", "1K"},
+                                                        {"keep", 3},
+                                                        {"compress", "zstd"}}};
     fs::create_directories(logs());
     fs::permissions(logs(), fs::perms(0755));
     save();
@@ -37,7 +39,7 @@ struct LogsWorkspace : CleaningWorkspace {
 
 // The text of a rotated copy, decompressed by the reference tools (zstd, gzip).
 std::string unpacked(const fs::path& path) {
-  std::string cmd = path.extension() == ".zst" ? "zstd -dcq '" + path.string() + "'"
+  std::string cmd = path.extension() == ".zst"  ? "zstd -dcq '" + path.string() + "'"
                     : path.extension() == ".gz" ? "gzip -dc '" + path.string() + "'"
                                                 : "cat '" + path.string() + "'";
   std::string out;
@@ -65,7 +67,8 @@ TEST_CASE("clean_logs rotates by size, compresses verified, keeps three", "[clea
   auto r = ws.logs_run({"--json"});
   INFO(r.err);
   REQUIRE(r.code == 0);
-  CHECK(tree_listing(ws.logs()) == std::vector<std::string>{"app.log", "app.log.1.zst", "small.log"});
+  CHECK(tree_listing(ws.logs()) ==
+        std::vector<std::string>{"app.log", "app.log.1.zst", "small.log"});
   CHECK(fs::file_size(ws.logs() / "app.log") == 0);
   CHECK(unpacked(ws.logs() / "app.log.1.zst") == std::string(2000, 'a') + "\n");
   struct stat st {};
@@ -82,8 +85,8 @@ TEST_CASE("clean_logs rotates by size, compresses verified, keeps three", "[clea
     REQUIRE(ws.logs_run({"--force", "--log", "app"}).code == 0);
   }
   CHECK(tree_listing(ws.logs()) == std::vector<std::string>{"app.log", "app.log.1.zst",
-                                                             "app.log.2.zst", "app.log.3.zst",
-                                                             "small.log", "small.log.1.zst"});
+                                                            "app.log.2.zst", "app.log.3.zst",
+                                                            "small.log", "small.log.1.zst"});
   CHECK(unpacked(ws.logs() / "app.log.1.zst") == "round 5\n");
   CHECK(unpacked(ws.logs() / "app.log.3.zst") == "round 3\n");
   auto audit = Json::parse(read_lines(ws.audit_log()).back());

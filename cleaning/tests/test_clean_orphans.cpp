@@ -23,7 +23,8 @@ struct OrphansWorkspace : CleaningWorkspace {
     auto& tenant = config()["tenants"]["demo"];
     tenant["database"] = db.url();
     // Aged by mtime: a test can date a file back, not its ctime.
-    tenant["cleaning"]["orphans"] = {{{"root", "uploads"}, {"grace", "24h"}, {"age_by", {"mtime"}}}};
+    tenant["cleaning"]["orphans"] = {
+        {{"root", "uploads"}, {"grace", "24h"}, {"age_by", {"mtime"}}}};
     save();
     auto conn = db.open();
     REQUIRE(conn->execute("CREATE TABLE files (id INTEGER PRIMARY KEY, path TEXT)"));
@@ -66,7 +67,8 @@ TEST_CASE("clean_orphans reports both directions and quarantines, then restores 
   CHECK(root["young"] == 1);
   CHECK(root["missing"] == 2);
   std::set<std::string> missing;
-  for (const auto& m : root["missing_list"]) missing.insert(m["key"].get<std::string>() + " " + m["path"].get<std::string>());
+  for (const auto& m : root["missing_list"])
+    missing.insert(m["key"].get<std::string>() + " " + m["path"].get<std::string>());
   CHECK(missing == std::set<std::string>{"1001 2024/gone-a.bin", "1002 2024/gone-b.bin"});
   CHECK(tree_listing(ws.uploads()) == before);
   auto human = ws.orphans({"--dry-run"});
@@ -88,7 +90,8 @@ TEST_CASE("clean_orphans reports both directions and quarantines, then restores 
   REQUIRE(manifest.size() == 2);
   for (const auto& line : manifest) {
     Json entry = Json::parse(line);
-    CHECK(entry["sha256"] == sha256_hex(read_text(qdir / "files" / entry["path"].get<std::string>())));
+    CHECK(entry["sha256"] ==
+          sha256_hex(read_text(qdir / "files" / entry["path"].get<std::string>())));
   }
   auto audit = Json::parse(read_lines(ws.audit_log()).back());
   CHECK(audit["details"]["files_removed"] == 2);
@@ -137,9 +140,9 @@ TEST_CASE("clean_orphans fails closed", "[clean_orphans]" DIHYA_ENGINE_TAG) {
   }
   SECTION("the database is unreachable") {
     OrphansWorkspace ws;
-    ws.config()["tenants"]["demo"]["database"] =
-        k_test_engine == Engine::postgresql ? "postgresql://dihya@127.0.0.1:18149/nowhere"
-                                            : "sqlite:data/demo/missing.db";
+    ws.config()["tenants"]["demo"]["database"] = k_test_engine == Engine::postgresql
+                                                     ? "postgresql://dihya@127.0.0.1:18149/nowhere"
+                                                     : "sqlite:data/demo/missing.db";
     ws.save();
     auto before = tree_listing(ws.uploads());
     auto r = ws.orphans({});

@@ -71,9 +71,9 @@ void swap_race(int swaps, int runs_wanted) {
   for (int i = 0; i < 200; ++i) old_file(ws.tmp() / "d" / "sub" / ("f" + std::to_string(i)));
   auto before = tree_listing(outside);
   fs::path d = ws.tmp() / "d", real = ws.tmp() / "d.real";
-  auto* shared = static_cast<std::atomic<int>*>(
-      ::mmap(nullptr, 2 * sizeof(std::atomic<int>), PROT_READ | PROT_WRITE,
-             MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+  auto* shared = static_cast<std::atomic<int>*>(::mmap(nullptr, 2 * sizeof(std::atomic<int>),
+                                                       PROT_READ | PROT_WRITE,
+                                                       MAP_SHARED | MAP_ANONYMOUS, -1, 0));
   REQUIRE(shared != MAP_FAILED);
   std::atomic<int>& done = shared[0];  // swaps made
   std::atomic<int>& stop = shared[1];  // set by the parent once it has run enough
@@ -171,7 +171,8 @@ TEST_CASE("clean_tmp removes what is old and keeps everything else", "[clean_tmp
 TEST_CASE("clean_tmp --dry-run prints exactly what the run then removes", "[clean_tmp]") {
   CleaningWorkspace ws;
   fs::path t = ws.tmp();
-  for (int i = 0; i < 40; ++i) old_file(t / ("dir" + std::to_string(i % 5)) / ("f" + std::to_string(i)));
+  for (int i = 0; i < 40; ++i)
+    old_file(t / ("dir" + std::to_string(i % 5)) / ("f" + std::to_string(i)));
   for (int i = 0; i < 5; ++i) make_old(t / ("dir" + std::to_string(i)));
   old_file(t / std::string("bad\xff\nname"));
   write_text(t / "dir0" / "young", "y");
@@ -185,7 +186,8 @@ TEST_CASE("clean_tmp --dry-run prints exactly what the run then removes", "[clea
   CHECK(planned.count({"bad\\xff\\nname", "age"}) == 1);
 
   auto human = ws.clean_tmp({"--all", "--dry-run"});
-  CHECK(human.out.find("would remove scratch/bad\\xff\\nname (older than 1w)") != std::string::npos);
+  CHECK(human.out.find("would remove scratch/bad\\xff\\nname (older than 1w)") !=
+        std::string::npos);
 
   auto done = ws.clean_tmp({"--all", "--json"});
   REQUIRE(done.code == 0);
@@ -353,7 +355,9 @@ TEST_CASE("clean_tmp cleans deep and wide trees", "[clean_tmp]") {
   CHECK(tree_listing(ws.tmp()).empty());
 }
 
-TEST_CASE("stress: 10 000 symlink swaps during clean_tmp", "[stress]") { swap_race(10000, 20); }
+TEST_CASE("stress: 10 000 symlink swaps during clean_tmp", "[stress]") {
+  swap_race(10000, 20);
+}
 
 TEST_CASE("stress: a tree 100 000 levels deep", "[stress]") {
   CleaningWorkspace ws;

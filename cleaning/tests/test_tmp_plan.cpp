@@ -52,8 +52,8 @@ TEST_CASE("an entry changed between plan and apply is kept and reported", "[tmp_
   Deadline deadline(std::nullopt);
   FileKeySet open;
   Events events;
-  TmpWalkSettings s{&rule, (now_ms() - rule.age_ms) * 1'000'000LL, &open, &deadline,
-                    events.sink(), {}};
+  TmpWalkSettings s{&rule, (now_ms() - rule.age_ms) * 1'000'000LL, &open, &deadline, events.sink(),
+                    {}};
   Plan plan;
   TmpTally tally;
   REQUIRE(plan_tmp(s, plan, tally));
@@ -76,10 +76,9 @@ TEST_CASE("an entry changed between plan and apply is kept and reported", "[tmp_
   CHECK(tree_listing(dir.path()) ==
         std::vector<std::string>{"grown", "replaced", "sub", "sub/newcomer", "touched"});
   std::sort(events.lines.begin(), events.lines.end());
-  CHECK(events.lines == std::vector<std::string>{"kept grown changed", "kept sub changed",
-                                                 "kept touched changed",
-                                                 "removed sub/gets_company age",
-                                                 "removed untouched age"});
+  CHECK(events.lines ==
+        std::vector<std::string>{"kept grown changed", "kept sub changed", "kept touched changed",
+                                 "removed sub/gets_company age", "removed untouched age"});
   CHECK(tally.removed == 2);
   CHECK(tally.vanished == 1);  // the replaced file's old inode
 }
