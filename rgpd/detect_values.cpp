@@ -111,7 +111,8 @@ bool ipv4_valid(std::string_view text) {
   while (i <= text.size()) {
     std::size_t start = i;
     int value = 0;
-    while (i < text.size() && digit(text[i])) value = value * 10 + (text[i++] - '0');
+    // Four digits already make the part invalid: stop there, before `value` can overflow.
+    while (i < text.size() && digit(text[i]) && i - start < 4) value = value * 10 + (text[i++] - '0');
     std::size_t n = i - start;
     if (n == 0 || n > 3 || value > 255 || (n > 1 && text[start] == '0')) return false;
     ++parts;

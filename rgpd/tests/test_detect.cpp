@@ -149,6 +149,8 @@ TEST_CASE("emails, IP and MAC addresses are parsed, not guessed", "[rgpd]") {
   CHECK_FALSE(ipv4_valid("256.1.1.1"));
   CHECK_FALSE(ipv4_valid("1.2.3"));
   CHECK_FALSE(ipv4_valid("01.2.3.4"));
+  CHECK_FALSE(ipv4_valid("1234567890123"));  // a long number, not an address: no overflow
+  CHECK_FALSE(ipv4_valid("1.2.3.99999999999"));
   CHECK(ipv6_valid("2001:db8::1"));
   CHECK(ipv6_valid("fe80::1%eth0"));
   CHECK(ipv6_valid("::ffff:192.0.2.1"));
