@@ -113,14 +113,11 @@ int run_backup(const BackupOptions& options, Context& ctx) {
 
 int run_list(const ListOptions& options, Context& ctx) {
   const Messages& m = ctx.messages();
-  auto repo = BackupRepository::open(ctx.tenant(), false);
-  std::vector<BackupInfo> all;
-  if (repo) {
-    ctx.set_target(repo->root().string());
-    all = take(repo->list());
-  } else if (repo.error().code != ExitCode::no_input) {
-    throw Failure(repo.error());
-  }
+  // A repository that does not exist is no input (66), as for verify_backup and restore: an
+  // empty listing there would tell a script that the backups are merely gone.
+  BackupRepository repo = take(BackupRepository::open(ctx.tenant(), false));
+  ctx.set_target(repo.root().string());
+  std::vector<BackupInfo> all = take(repo.list());
   Json list = Json::array();
   int shown = 0;
   for (const auto& info : all) {

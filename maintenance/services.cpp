@@ -1,5 +1,6 @@
 #include "maintenance/services.hpp"
 
+#include "core/base/crypto.hpp"
 #include "core/base/fs.hpp"
 #include "core/config/identity.hpp"
 #include "maintenance/audit.hpp"
@@ -55,6 +56,31 @@ void print_report(const Json& report, Context& ctx) {
     ctx.print("  " + name + ": " + joined(perms, m.text("maintenance.check_config.none")));
 }
 
+// Every key file the tenant's backup section names must open now, not at 3 a.m. when backup
+// runs: a recipient file must hold a public key, an identity or passphrase file must be a
+// private (0600) file.
+Status check_backup_key_files(const TenantConfig& tenant) {
+  auto bad = [&](const std::string& path, const Error& cause) -> Status {
+    Error error = make_error(ExitCode::config_error, "maintenance.check_config.bad_backup_key",
+                             {{"tenant", tenant.name}, {"path", path}});
+    error.causes.push_back(cause);
+    return error;
+  };
+  for (const auto& entry : tenant.backup.value("recipients", Json::array())) {
+    std::string text = entry.get<std::string>();
+    if (text.rfind("dihya-pub:", 0) == 0) continue;  // a key in clear, checked with the config
+    auto content = read_file(text);
+    if (!content) return bad(text, content.error());
+    if (auto key = parse_recipient(*content); !key) return bad(text, key.error());
+  }
+  for (const char* field : {"identity", "passphrase_file"})
+    if (tenant.backup.contains(field)) {
+      std::string path = tenant.backup[field].get<std::string>();
+      if (Status secret = check_secret_file(path); !secret) return bad(path, secret.error());
+    }
+  return {};
+}
+
 }  // namespace
 
 Result<Json> describe_config(const Config& config, const CheckConfigOptions& options) {
@@ -69,6 +95,7 @@ Result<Json> describe_config(const Config& config, const CheckConfigOptions& opt
         error.causes.push_back(key.error());
         return error;
       }
+    if (Status keys = check_backup_key_files(tenant); !keys) return keys.error();
     report["tenants"][name] = describe_tenant(tenant);
   }
   if (options.tenant && report["tenants"].empty())

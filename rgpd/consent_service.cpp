@@ -184,7 +184,8 @@ int run_consent(const ConsentOptions& options, Context& ctx) {
     const ConsentRecord& given = in_force.front();
     r.event = "withdrawn";
     r.basis = given.basis;
-    r.method = options.method.value_or(given.method);
+    // How the withdrawal reached us is its own fact: never the consent's method copied over.
+    r.method = options.method.value_or("unspecified");
     r.policy_version = given.policy_version;
   }
   auto transaction = take(Transaction::begin(db));

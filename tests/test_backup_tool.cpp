@@ -219,7 +219,8 @@ TEST_CASE("encryption required by the tenant refuses a plain backup", "[backup_t
   auto plain = ws.run("backup", {"--target", "db"});
   CHECK(plain.code == 77);
   CHECK(plain.err.find("backup.encryption_required") != std::string::npos);
-  CHECK(Json::parse(ws.run("list_backups", {"--json"}).out)["backups"].empty());
+  // Refused before anything was written: there is not even a repository to list.
+  CHECK(ws.run("list_backups", {"--json"}).code == 66);
   CHECK(ws.run("backup", {"--target", "db", "--encrypt"}).code == 0);
 }
 
@@ -321,6 +322,15 @@ TEST_CASE("a backup taken while writers run is consistent", "[backup_tool]") {
     CHECK((*stmt)->get_integer(1) == 0);
     CHECK((*stmt)->get_integer(0) > 0);
   }
+}
+
+TEST_CASE("list_backups on a missing repository exits 66 and names it", "[backup_tool]") {
+  BackupWorkspace ws;
+  auto list = ws.run("list_backups", {"--json"});
+  CHECK(list.code == 66);
+  CHECK(list.err.find("core.backup.no_repository_dir") != std::string::npos);
+  REQUIRE(ws.run("backup", {"--target", "db"}).code == 0);
+  CHECK(ws.run("list_backups", {"--json"}).code == 0);
 }
 
 TEST_CASE("kill -9 during a backup: nothing listed, the next run cleans up", "[backup_tool]") {
@@ -516,6 +526,22 @@ TEST_CASE("a passphrase-protected private key", "[backup_tool]") {
   // Without its passphrase (and no terminal) the key cannot be used.
   CHECK(ws.run("verify_backup", {"--latest"}).code == 77);
   CHECK(ws.run("verify_backup", {"--latest", "--key-passphrase-file", pass.string()}).code == 0);
+}
+
+TEST_CASE("restore --include that matches no file exits 66 and creates nothing", "[backup_tool]") {
+  BackupWorkspace ws;
+  REQUIRE(ws.run("backup", {"--target", "files"}).code == 0);
+  fs::path to = ws.dir() / "picked";
+  auto none = ws.run("restore",
+                     {"--latest", "--target", "files", "--to", to.string(), "--include", "*.docx"});
+  CHECK(none.code == 66);
+  CHECK(none.err.find("core.backup.include_matched_nothing") != std::string::npos);
+  CHECK_FALSE(fs::exists(to));
+  auto some = ws.run("restore",
+                     {"--latest", "--target", "files", "--to", to.string(), "--include", "*.txt"});
+  INFO(some.err);
+  REQUIRE(some.code == 0);
+  CHECK(fs::exists(to));
 }
 
 TEST_CASE("backup tools: usage errors, bad config, denied users", "[backup_tool]") {

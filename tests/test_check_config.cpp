@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 
 #include "core/testing/workspace.hpp"
@@ -73,6 +75,31 @@ TEST_CASE("check_config refuses an audit signing key readable by others", "[chec
   auto run = ws.run("check_config", {"--lang", "en"});
   CHECK(run.code == 78);
   CHECK(run.err.find("0644") != std::string::npos);
+}
+
+TEST_CASE("check_config opens every backup key file and says how to create a missing one",
+          "[check_config]") {
+  Workspace ws;
+  ws.config()["tenants"]["demo"]["backup"] = {{"repository", "backups"},
+                                              {"recipients", {"keys/backup.pub"}},
+                                              {"identity", "secret/backup.key"}};
+  ws.save();
+  auto missing = ws.run("check_config", {"--lang", "en"});
+  CHECK(missing.code == 78);
+  CHECK(missing.err.find("keys/backup.pub") != std::string::npos);
+  CHECK(missing.err.find("rotate_keys --generate") != std::string::npos);
+
+  write_text(ws.dir() / "keys" / "backup.pub", "not a key\n", 0644);
+  CHECK(ws.run("check_config", {"--lang", "en"}).code == 78);
+
+  fs::remove(ws.dir() / "keys" / "backup.pub");
+  auto generated = ws.run("rotate_keys", {"--generate"});
+  INFO(generated.err);
+  REQUIRE(generated.code == 0);
+  CHECK(ws.run("check_config", {"--lang", "en"}).code == 0);
+
+  ::chmod((ws.dir() / "secret" / "backup.key").c_str(), 0644);  // an identity others can read
+  CHECK(ws.run("check_config", {"--lang", "en"}).code == 78);
 }
 
 TEST_CASE("check_config is audited in every tenant's trail", "[check_config]") {

@@ -330,6 +330,9 @@ TEST_CASE("consent: an append-only register", "[rgpd_tool]") {
   INFO(withdrawn.err);
   REQUIRE(withdrawn.code == 0);
   CHECK(ws.run("consent", {"withdraw", "--subject", "3", "--purpose", "newsletter"}).code == 65);
+  // A withdrawal without --method does not borrow the consent's "web-form": it says unspecified.
+  CHECK(ws.column("SELECT method FROM dihya_consent WHERE subject = '3' AND purpose = "
+                  "'newsletter' AND event = 'withdrawn'")[0] == "unspecified");
   auto active = ws.run("consent", {"list", "--purpose", "newsletter", "--active", "--json"});
   REQUIRE(active.code == 0);
   Json list = Json::parse(active.out)["records"];
@@ -354,6 +357,11 @@ TEST_CASE("consent: an append-only register", "[rgpd_tool]") {
             .code == 64);
   CHECK(ws.run("consent", {"list", "--user", "reader"}).code == 77);
   CHECK(record("5", "newsletter").code == 0);
+  REQUIRE(ws.run("consent",
+                 {"withdraw", "--subject", "5", "--purpose", "newsletter", "--method", "email"})
+              .code == 0);
+  CHECK(ws.column("SELECT method FROM dihya_consent WHERE subject = '5' AND event = "
+                  "'withdrawn'")[0] == "email");
 }
 
 TEST_CASE("audit_rgpd: overdue and undeclared personal data fail the report", "[rgpd_tool]") {
@@ -463,7 +471,8 @@ TEST_CASE("audit_rgpd --suggest-map: pasted into the map, check_config and anony
   Json clean = Json::parse(after.out);
   CHECK(clean["undeclared"].empty());
   CHECK(clean["special_categories"][0]["declared"] == true);
-  CHECK(clean["not_personal"] == Json::array({{{"table", "templates"}, {"column", "author_email"}}}));
+  CHECK(clean["not_personal"] ==
+        Json::array({{{"table", "templates"}, {"column", "author_email"}}}));
   auto md = ws.run("audit_rgpd", {"--lang", "en"});
   CHECK(md.out.find("## Columns reviewed as not personal") != std::string::npos);
   CHECK(md.out.find("| templates | author_email |") != std::string::npos);

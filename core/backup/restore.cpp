@@ -159,6 +159,7 @@ Result<RestoreOutcome> restore_backup(const TenantConfig& tenant, const fs::path
     }
 
   DirectoryTimes times;
+  std::uint64_t matched = 0;  // files --include selected
   EntrySink sink = [&](const ArchiveEntry& entry) -> Result<EntryAction> {
     EntryAction action;
     if (entry.name.rfind(prefix, 0) != 0) return action;
@@ -166,6 +167,7 @@ Result<RestoreOutcome> restore_backup(const TenantConfig& tenant, const fs::path
     if (!request.include.empty() &&
         (entry.type == EntryType::directory || !included(request.include, relative)))
       return action;
+    if (entry.type != EntryType::directory) ++matched;
     fs::path root = staging.path;
     if (!root_staging.empty()) {
       std::string key = relative.substr(0, relative.find('/'));
@@ -179,6 +181,13 @@ Result<RestoreOutcome> restore_backup(const TenantConfig& tenant, const fs::path
   };
   auto read = read_backup(repo, info, keys, sink, progress);
   if (!read) return read.error();
+  // An --include that selects nothing is a mistyped pattern, not a restore: nothing is swapped.
+  if (!request.include.empty() && matched == 0) {
+    std::string patterns;
+    for (const auto& glob : request.include) patterns += (patterns.empty() ? "" : ", ") + glob;
+    return make_error(ExitCode::no_input, "core.backup.include_matched_nothing",
+                      {{"patterns", patterns}, {"id", info.id}});
+  }
   times.apply();
   outcome.entries = read->entries;
   outcome.bytes = read->bytes;
