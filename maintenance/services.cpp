@@ -67,11 +67,8 @@ Status check_backup_key_files(const TenantConfig& tenant) {
     return error;
   };
   for (const auto& entry : tenant.backup.value("recipients", Json::array())) {
-    std::string text = entry.get<std::string>();
-    if (text.rfind("dihya-pub:", 0) == 0) continue;  // a key in clear, checked with the config
-    auto content = read_file(text);
-    if (!content) return bad(text, content.error());
-    if (auto key = parse_recipient(*content); !key) return bad(text, key.error());
+    std::string key_or_path = entry.get<std::string>();
+    if (auto key = load_recipient(key_or_path); !key) return bad(key_or_path, key.error());
   }
   for (const char* field : {"identity", "passphrase_file"})
     if (tenant.backup.contains(field)) {

@@ -57,13 +57,7 @@ Result<std::optional<std::string>> passphrase_of(const TenantConfig& tenant,
 Result<EnvelopeKeys> backup_encryption_keys(const TenantConfig& tenant, const KeySources& sources) {
   EnvelopeKeys keys;
   for (const auto& entry : tenant.backup.value("recipients", Json::array())) {
-    std::string text = entry.get<std::string>();
-    if (text.rfind("dihya-pub:", 0) != 0) {
-      auto content = read_file(text);
-      if (!content) return content.error();
-      text = *content;
-    }
-    auto key = parse_recipient(text);
+    auto key = load_recipient(entry.get<std::string>());
     if (!key) return key.error();
     keys.recipients.push_back(*key);
   }

@@ -130,6 +130,13 @@ Result<RecipientKey> parse_recipient(std::string_view text) {
   return key;
 }
 
+Result<RecipientKey> load_recipient(const std::string& key_or_path) {
+  if (key_or_path.rfind(k_recipient_prefix, 0) == 0) return parse_recipient(key_or_path);
+  auto content = read_file(key_or_path);
+  if (!content) return content.error();
+  return parse_recipient(*content);
+}
+
 std::string encode_identity_protected(const IdentityKey& key, std::string_view passphrase) {
   crypto_init();
   // salt | nonce | secretbox(secret), the key derived with Argon2id (moderate limits).

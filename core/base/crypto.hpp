@@ -78,6 +78,8 @@ std::string encode_identity(const IdentityKey& key);
 // The identity sealed under PASSPHRASE (Argon2id + secretbox): "dihya-sec-enc-1:<base64>".
 std::string encode_identity_protected(const IdentityKey& key, std::string_view passphrase);
 Result<RecipientKey> parse_recipient(std::string_view text);
+// A recipient as a config names it: the key in clear, or else the path of a file holding one.
+Result<RecipientKey> load_recipient(const std::string& key_or_path);
 // Load an identity file (0600). A passphrase-protected one needs PASSPHRASE: 77 when it is
 // missing or wrong.
 Result<IdentityKey> load_identity(const std::filesystem::path& path,
