@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -30,20 +31,79 @@ struct Pipe {
   }
 };
 
-[[noreturn]] void exec_child(const ProcessRequest& request, Pipe& in, Pipe& out, Pipe& err) {
-  ::setpgid(0, 0);
-  ::signal(SIGPIPE, SIG_DFL);
-  ::dup2(in.read.get(), 0);
-  if (request.capture_stdout) ::dup2(out.write.get(), 1);
-  if (request.capture_stderr) ::dup2(err.write.get(), 2);
-  for (const auto& name : request.unset_env) ::unsetenv(name.c_str());
-  for (const auto& [name, value] : request.env) ::setenv(name.c_str(), value.c_str(), 1);
-  std::vector<char*> argv;
-  for (const auto& arg : request.argv) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  ::execvp(argv[0], argv.data());
-  ::_exit(127);
-}
+// Everything the child needs, built before fork: in a parent with threads (a test running
+// tools at once, a backup's workers) another thread may hold the allocator's lock at the fork,
+// so between fork and exec the child makes only async-signal-safe calls, never malloc.
+class ChildImage {
+ public:
+  explicit ChildImage(const ProcessRequest& request) {
+    auto replaced = [&](std::string_view entry) {
+      std::string_view name = entry.substr(0, entry.find('='));
+      for (const auto& unset : request.unset_env)
+        if (name == unset) return true;
+      for (const auto& [added, value] : request.env)
+        if (name == added) return true;
+      return false;
+    };
+    for (char** e = environ; e && *e; ++e)
+      if (!replaced(*e)) m_env.emplace_back(*e);
+    for (const auto& [name, value] : request.env) {  // a name given twice: the last one wins
+      std::string entry = name + "=" + value;
+      auto same = std::find_if(m_env.begin(), m_env.end(), [&](const std::string& e) {
+        return e.compare(0, name.size() + 1, name + "=") == 0;
+      });
+      if (same != m_env.end())
+        *same = std::move(entry);
+      else
+        m_env.push_back(std::move(entry));
+    }
+    for (auto& entry : m_env) m_envp.push_back(entry.data());
+    m_envp.push_back(nullptr);
+    for (const auto& arg : request.argv) m_argv.push_back(const_cast<char*>(arg.c_str()));
+    m_argv.push_back(nullptr);
+    m_program = resolve(request.argv.at(0));
+    // A script without "#!" runs under /bin/sh, as execvp would run it.
+    m_sh_argv = {const_cast<char*>("/bin/sh"), m_program.data()};
+    m_sh_argv.insert(m_sh_argv.end(), m_argv.begin() + 1, m_argv.end());
+  }
+
+  [[noreturn]] void exec(const ProcessRequest& request, Pipe& in, Pipe& out, Pipe& err) {
+    ::setpgid(0, 0);
+    ::signal(SIGPIPE, SIG_DFL);
+    ::dup2(in.read.get(), 0);
+    if (request.capture_stdout) ::dup2(out.write.get(), 1);
+    if (request.capture_stderr) ::dup2(err.write.get(), 2);
+    if (!m_program.empty()) {
+      ::execve(m_program.c_str(), m_argv.data(), m_envp.data());
+      if (errno == ENOEXEC) ::execve("/bin/sh", m_sh_argv.data(), m_envp.data());
+    }
+    ::_exit(127);
+  }
+
+ private:
+  // The program as execvp would find it, with the child's own PATH (empty: not found).
+  std::string resolve(const std::string& name) const {
+    if (name.find('/') != std::string::npos) return name;
+    std::string path = "/usr/local/bin:/usr/bin:/bin";
+    for (const auto& entry : m_env)
+      if (entry.rfind("PATH=", 0) == 0) path = entry.substr(5);
+    std::size_t start = 0;
+    for (;;) {
+      std::size_t end = path.find(':', start);
+      std::string dir = path.substr(start, end == std::string::npos ? end : end - start);
+      std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
+      if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+      if (end == std::string::npos) return {};
+      start = end + 1;
+    }
+  }
+
+  std::vector<std::string> m_env;
+  std::vector<char*> m_envp;
+  std::vector<char*> m_argv;
+  std::string m_program;
+  std::vector<char*> m_sh_argv;
+};
 
 void kill_group(pid_t pid) {
   ::kill(-pid, SIGTERM);
@@ -76,11 +136,12 @@ Result<ProcessOutcome> run_process(const ProcessRequest& request) {
   if (!in.open() || !out.open() || !err.open())
     return make_error(ExitCode::failure, "core.process.spawn_failed",
                       {{"program", request.argv.at(0)}, {"reason", std::strerror(errno)}});
+  ChildImage image(request);
   pid_t pid = ::fork();
   if (pid < 0)
     return make_error(ExitCode::failure, "core.process.spawn_failed",
                       {{"program", request.argv.at(0)}, {"reason", std::strerror(errno)}});
-  if (pid == 0) exec_child(request, in, out, err);
+  if (pid == 0) image.exec(request, in, out, err);
   ::setpgid(pid, pid);
   in.read.reset();
   out.write.reset();
@@ -156,9 +217,10 @@ Result<StreamingProcess> StreamingProcess::start(const ProcessRequest& request,
   ProcessRequest child = request;
   child.capture_stdout = true;
   child.capture_stderr = true;
+  ChildImage image(child);
   pid_t pid = ::fork();
   if (pid < 0) return failed();
-  if (pid == 0) exec_child(child, in, out, err);
+  if (pid == 0) image.exec(child, in, out, err);
   ::setpgid(pid, pid);
   StreamingProcess process;
   process.m_pid = pid;
