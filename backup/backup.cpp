@@ -30,6 +30,8 @@ const ToolSpec k_tool = {
     .action = [](const Arguments&) { return std::string(backup::audit::k_action_backup); },
     .validate_arguments = validate_with(backup::parse_backup_options),
     .run = run_with(backup::parse_backup_options, backup::run_backup),
+    .applies_to = BackupRepository::configured,
+    .not_applicable_id = "core.backup.no_repository",
 };
 
 }  // namespace

@@ -23,6 +23,8 @@ const ToolSpec k_tool = {
     .action = [](const Arguments&) { return std::string(backup::audit::k_action_list); },
     .validate_arguments = validate_with(backup::parse_list_options),
     .run = run_with(backup::parse_list_options, backup::run_list),
+    .applies_to = BackupRepository::configured,
+    .not_applicable_id = "core.backup.no_repository",
 };
 
 }  // namespace

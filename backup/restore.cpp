@@ -32,6 +32,8 @@ const ToolSpec k_tool = {
     .action = [](const Arguments&) { return std::string(backup::audit::k_action_restore); },
     .validate_arguments = validate_with(backup::parse_restore_options),
     .run = run_with(backup::parse_restore_options, backup::run_restore),
+    .applies_to = BackupRepository::configured,
+    .not_applicable_id = "core.backup.no_repository",
 };
 
 }  // namespace

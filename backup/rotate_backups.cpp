@@ -26,6 +26,8 @@ const ToolSpec k_tool = {
       return {};
     },
     .run = [](Context& ctx) { return backup::run_rotate(ctx); },
+    .applies_to = BackupRepository::configured,
+    .not_applicable_id = "core.backup.no_repository",
 };
 
 }  // namespace

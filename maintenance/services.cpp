@@ -3,6 +3,7 @@
 #include "core/base/crypto.hpp"
 #include "core/base/fs.hpp"
 #include "core/config/identity.hpp"
+#include "core/config/tenants.hpp"
 #include "maintenance/audit.hpp"
 
 namespace dihya::maintenance {
@@ -96,7 +97,8 @@ Result<Json> describe_config(const Config& config, const CheckConfigOptions& opt
     report["tenants"][name] = describe_tenant(tenant);
   }
   if (options.tenant && report["tenants"].empty())
-    return make_error(ExitCode::usage, "core.usage.unknown_tenant", {{"tenant", *options.tenant}});
+    return make_error(ExitCode::usage, "core.usage.unknown_tenant",
+                      {{"tenant", *options.tenant}, {"tenants", tenant_names(config)}});
   report["users"] = Json::object();
   for (const auto& [name, user] : config.users)
     report["users"][name] = {{"roles", user.roles},

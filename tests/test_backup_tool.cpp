@@ -329,8 +329,43 @@ TEST_CASE("list_backups on a missing repository exits 66 and names it", "[backup
   auto list = ws.run("list_backups", {"--json"});
   CHECK(list.code == 66);
   CHECK(list.err.find("core.backup.no_repository_dir") != std::string::npos);
+  // --json on an error still prints one document that says what went wrong.
+  Json error = Json::parse(list.out)["error"];
+  CHECK(error["id"] == "core.backup.no_repository_dir");
+  CHECK(error["exit_code"] == 66);
+  CHECK_FALSE(error["text"].get<std::string>().empty());
   REQUIRE(ws.run("backup", {"--target", "db"}).code == 0);
   CHECK(ws.run("list_backups", {"--json"}).code == 0);
+}
+
+TEST_CASE("--all-tenants skips a tenant without backups and heads each tenant's output",
+          "[backup_tool]") {
+  BackupWorkspace ws;
+  ws.config()["tenants"]["acme"] = {{"environment", "production"}};
+  ws.save();
+  auto backup = ws.run("backup", {"--target", "db", "--all-tenants", "--lang", "en"});
+  INFO(backup.err);
+  CHECK(backup.code == 0);
+  CHECK(backup.err.find("acme skipped") != std::string::npos);
+  CHECK(backup.err.find("[core.run.tenant_skipped]") != std::string::npos);
+  CHECK(backup.out.find("Tenant demo:") != std::string::npos);
+  CHECK(backup.out.find("Tenant acme:") == std::string::npos);
+  auto list = ws.run("list_backups", {"--all-tenants", "--json"});
+  CHECK(list.code == 0);
+  Json doc = Json::parse(list.out);
+  CHECK(doc["tenants"]["acme"]["skipped"] == true);
+  CHECK(doc["tenants"]["acme"]["reason"]["id"] == "core.backup.no_repository");
+  CHECK(doc["tenants"]["demo"]["backups"].size() == 1);
+  // A tenant that is skipped gets no audit record: nothing ran for it.
+  CHECK_FALSE(fs::exists(ws.audit_log("acme")));
+  // Named with --tenant, the tenant without a repository is still the error it was.
+  CHECK(ws.run("list_backups", {"--tenant", "acme"}).code == 78);
+  // When every tenant is skipped there is nothing to do: 78, not a silent success.
+  ws.config()["tenants"]["demo"].erase("backup");
+  ws.save();
+  auto none = ws.run("rotate_backups", {"--all-tenants", "--yes"});
+  CHECK(none.code == 78);
+  CHECK(none.err.find("[core.run.no_tenant_applies]") != std::string::npos);
 }
 
 TEST_CASE("kill -9 during a backup: nothing listed, the next run cleans up", "[backup_tool]") {

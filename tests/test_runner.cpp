@@ -285,6 +285,10 @@ TEST_CASE("with several tenants, --tenant is required and --all-tenants audits e
   ws.save();
   CHECK(ws.run("audit", {"verify"}).code == 64);
   CHECK(ws.run("audit", {"verify", "--tenant", "acme"}).code == 0);
+  // A tenant name that is not configured: the message lists those that are.
+  auto unknown = ws.run("audit", {"verify", "--tenant", "acmee", "--lang", "en"});
+  CHECK(unknown.code == 64);
+  CHECK(unknown.err.find("configured: acme, demo") != std::string::npos);
   auto all = ws.run("audit", {"verify", "--all-tenants", "--json"});
   CHECK(all.code == 0);
   Json doc = Json::parse(all.out);
@@ -313,4 +317,17 @@ TEST_CASE("the dihya dispatcher runs a tool by name and refuses unknown ones", "
     INFO(bad);
     CHECK(refused->exit_code == 64);
   }
+}
+
+TEST_CASE("an option given twice: the last one wins, as in GNU tools", "[cli]") {
+  Workspace ws;
+  auto run = ws.run("audit", {"verify", "--lang", "fr", "--lang", "en"});
+  CHECK(run.code == 0);
+  CHECK(run.out.find("Trail intact") != std::string::npos);
+  CHECK(ws.run("audit", {"verify", "--lang", "en", "--lang", "fr"}).out.find("Journal intact") !=
+        std::string::npos);
+  // The language of an early usage error follows the last --lang too.
+  auto bad = ws.run("audit", {"verify", "--lang", "fr", "--lang", "en", "--no-such-option"});
+  CHECK(bad.code == 64);
+  CHECK(bad.err.find("error:") != std::string::npos);
 }

@@ -54,6 +54,10 @@ class BackupRepository {
  public:
   // The tenant's repository (backup.repository); CREATE makes the directory (0700).
   static Result<BackupRepository> open(const TenantConfig& tenant, bool create);
+  // Whether TENANT names a repository (backup.repository): what the backup tools act on.
+  static bool configured(const TenantConfig& tenant) {
+    return tenant.backup.contains("repository");
+  }
 
   const fs::path& root() const { return m_root; }
   fs::path file_path(const BackupInfo& info) const { return m_root / info.file; }

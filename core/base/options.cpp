@@ -107,8 +107,10 @@ Result<Arguments> parse_arguments(const std::string& tool, const OptionSet& opti
         continue;
       }
       auto values = result[def.name].as<std::vector<std::string>>();
+      // A single-value option given twice: the last one wins, as in GNU tools (an alias in
+      // a script can then be overridden on the command line).
       if (def.kind == OptionKind::value && values.size() > 1)
-        return make_error(ExitCode::usage, "core.usage.repeated", {{"option", "--" + def.name}});
+        values.erase(values.begin(), values.end() - 1);
       for (auto& v : values) args.add_value(def.name, std::move(v));
       if (def.personal) args.mark_personal(def.name);
     }

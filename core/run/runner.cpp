@@ -20,13 +20,16 @@ namespace {
 // The value of --NAME in ARGV before full parsing (the language of usage errors, say).
 std::optional<std::string> prescan(int argc, char** argv, const std::string& name) {
   const std::string flag = "--" + name;
+  std::optional<std::string> last;  // an option given twice: the last one wins
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--") break;
-    if (arg == flag && i + 1 < argc) return std::string(argv[i + 1]);
-    if (arg.rfind(flag + "=", 0) == 0) return arg.substr(flag.size() + 1);
+    if (arg == flag && i + 1 < argc)
+      last = std::string(argv[++i]);
+    else if (arg.rfind(flag + "=", 0) == 0)
+      last = arg.substr(flag.size() + 1);
   }
-  return std::nullopt;
+  return last;
 }
 
 Json message_json(const std::string& id, const MessageParams& params) {
@@ -103,6 +106,7 @@ class Runner {
   int denied(const std::vector<const TenantConfig*>& tenants, const Error& error);
   int run_for_tenant(const TenantConfig& tenant, Json& result);
   int run_for_config(const std::vector<const TenantConfig*>& tenants, Json& result);
+  int run_for_each_tenant(const std::vector<const TenantConfig*>& tenants, Json& result);
   int execute(Context& ctx, const TenantConfig* hooks_tenant, Error& error);
   Status validate_with_hooks(const TenantConfig& tenant);
   // Audit the run and write its metrics; return the exit code (74 when it is not audited).
@@ -220,19 +224,44 @@ int Runner::run() {
   Json result = Json::object();
   if (m_spec.scope == Scope::config) {
     code = run_for_config(*tenants, result);
-  } else if (tenants->size() == 1) {
+  } else if (!m_args.flag("all-tenants")) {
     code = run_for_tenant(*tenants->front(), result);
   } else {
-    for (const TenantConfig* tenant : *tenants) {
-      Json one = Json::object();
-      int c = run_for_tenant(*tenant, one);
-      result["tenants"][tenant->name] = one;
-      if (code == 0) code = c;
-      if (interrupted()) break;
-    }
+    code = run_for_each_tenant(*tenants, result);
   }
   if (m_args.flag("json") && !result.is_null())
     std::printf("%s\n", result.dump(2, ' ', false, Json::error_handler_t::replace).c_str());
+  return code;
+}
+
+// --all-tenants: each tenant in turn, its text output headed by its name, its result under
+// "tenants"; those the tool does not apply to are skipped and said to be (78 when none is left).
+int Runner::run_for_each_tenant(const std::vector<const TenantConfig*>& tenants, Json& result) {
+  result["tenants"] = Json::object();
+  int code = 0;
+  int ran = 0;
+  for (const TenantConfig* tenant : tenants) {
+    if (m_spec.applies_to && !m_spec.applies_to(*tenant)) {
+      std::string reason = m_messages.text(m_spec.not_applicable_id, {{"tenant", tenant->name}});
+      m_log.info("core.run.tenant_skipped", {{"tenant", tenant->name}, {"reason", reason}});
+      result["tenants"][tenant->name] = {
+          {"skipped", true}, {"reason", {{"id", m_spec.not_applicable_id}, {"text", reason}}}};
+      continue;
+    }
+    if (!m_args.flag("json") && !m_args.flag("quiet"))
+      std::printf("%s%s\n", ran ? "\n" : "",
+                  m_messages.text("core.run.tenant_heading", {{"tenant", tenant->name}}).c_str());
+    ++ran;
+    Json one = Json::object();
+    int c = run_for_tenant(*tenant, one);
+    result["tenants"][tenant->name] = one;
+    if (code == 0) code = c;
+    if (interrupted()) break;
+  }
+  if (ran == 0 && !tenants.empty()) {
+    m_log.error(make_error(ExitCode::config_error, "core.run.no_tenant_applies"));
+    return to_int(ExitCode::config_error);
+  }
   return code;
 }
 
@@ -305,6 +334,10 @@ int Runner::run_for_tenant(const TenantConfig& tenant, Json& result) {
   }
   code = finish(tenant, ctx, code, error.id.empty() ? nullptr : &error, started);
   result = ctx.result();
+  // --json on an error still prints one document, saying what went wrong.
+  if (!error.id.empty() && (result.is_null() || result.is_object()))
+    result["error"] = {
+        {"id", error.id}, {"text", m_messages.text(error.id, error.params)}, {"exit_code", code}};
   return code;
 }
 

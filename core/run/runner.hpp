@@ -37,6 +37,11 @@ struct ToolSpec {
     return Status{};
   };
   std::function<int(Context&)> run;
+  // Whether the tool has anything to act on in a tenant (the backup tools need a backup
+  // repository). --all-tenants skips the others, saying why with NOT_APPLICABLE_ID (a message
+  // taking {tenant}); a tenant named with --tenant still gets the tool's own error.
+  std::function<bool(const TenantConfig&)> applies_to = nullptr;
+  std::string not_applicable_id = {};
 };
 
 // The state of one run, handed to the tool's run function.
