@@ -331,3 +331,22 @@ TEST_CASE("an option given twice: the last one wins, as in GNU tools", "[cli]") 
   CHECK(bad.code == 64);
   CHECK(bad.err.find("error:") != std::string::npos);
 }
+
+TEST_CASE("-q prints nothing on success, errors still, and --json its document", "[cli]") {
+  Workspace ws;
+  REQUIRE(ws.run("audit", {"verify"}).code == 0);
+  for (const char* tool : {"audit", "check_config"}) {
+    auto quiet = ws.run(tool, tool == std::string("audit") ? std::vector<std::string>{"show", "-q"}
+                                                           : std::vector<std::string>{"-q"});
+    INFO(tool);
+    CHECK(quiet.code == 0);
+    CHECK(quiet.out.empty());
+    CHECK(quiet.err.empty());
+  }
+  auto json = ws.run("audit", {"show", "-q", "--json"});
+  CHECK(json.code == 0);
+  CHECK(Json::parse(json.out)["records"].size() >= 1);
+  auto failed = ws.run("audit", {"verify", "-q", "--tenant", "nope"});
+  CHECK(failed.code == 64);
+  CHECK(failed.err.find("[core.usage.unknown_tenant]") != std::string::npos);
+}

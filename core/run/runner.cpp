@@ -412,8 +412,10 @@ Progress Context::progress(const std::string& label_id, std::uint64_t total) con
   return Progress(progress_shown(), m_messages.text(label_id), total);
 }
 
+// -q prints nothing on success (cron mails only what went wrong); --json still prints its
+// document, which was asked for.
 void Context::print(const std::string& line) {
-  if (!json()) std::printf("%s\n", line.c_str());
+  if (!json() && !quiet()) std::printf("%s\n", line.c_str());
 }
 
 void Context::set_summary(const std::string& id, const MessageParams& params) {
