@@ -43,6 +43,10 @@ int run_backup(const BackupOptions& options, Context& ctx) {
   if (!options.tag.empty()) details["tag"] = options.tag;
   if (policy == "required" && !options.encrypt)
     fail(ExitCode::no_permission, "backup.encryption_required", {{"tenant", tenant.name}});
+  // The keys first: a passphrase typed twice differently leaves nothing behind.
+  std::optional<EnvelopeKeys> encryption;
+  if (options.encrypt && !ctx.dry_run())
+    encryption = take(backup_encryption_keys(tenant, key_sources(options.keys, ctx.messages())));
   auto repo = open_repository(ctx, !ctx.dry_run());
   ctx.set_target(repo.root().string());
   int level = options.compression_level.value_or(tenant.backup.value("compression_level", 3));
@@ -68,9 +72,7 @@ int run_backup(const BackupOptions& options, Context& ctx) {
   request.target = options.target;
   request.tag = options.tag;
   request.compression_level = level;
-  if (options.encrypt)
-    request.encryption =
-        take(backup_encryption_keys(tenant, key_sources(options.keys, ctx.messages())));
+  request.encryption = std::move(encryption);
   Progress bar = ctx.progress("backup.progress", 0);
   request.progress = [&bar](std::uint64_t bytes) { bar.update(bytes); };
   BackupOutcome outcome = take(create_backup(tenant, ctx.config().path, repo, request));

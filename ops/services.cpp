@@ -172,9 +172,14 @@ fs::path identity_path(const TenantConfig& tenant, const RotateKeysCommand& comm
   fail(ExitCode::config_error, "ops.keys.no_identity_path", {{"tenant", tenant.name}});
 }
 
-std::string key_passphrase(const RotateKeysCommand& command, const Context& ctx) {
+// The private key's passphrase: from --key-passphrase-file, else asked, twice when FRESH (a new
+// one being set), so that a typo cannot lock the key away.
+std::string key_passphrase(const RotateKeysCommand& command, const Context& ctx, bool fresh) {
   if (command.key_passphrase_file) return take(read_secret_line(*command.key_passphrase_file));
-  auto asked = prompt_secret(ctx.messages().text("ops.keys.prompt_key_passphrase"));
+  const Messages& m = ctx.messages();
+  auto asked = fresh ? take(prompt_new_secret(m.text("ops.keys.prompt_key_passphrase"),
+                                              m.text("ops.keys.prompt_key_passphrase_again")))
+                     : prompt_secret(m.text("ops.keys.prompt_key_passphrase"));
   if (!asked) fail(ExitCode::usage, "ops.keys.passphrase_needed");
   return *asked;
 }
@@ -208,7 +213,7 @@ int run_rotate_keys(const RotateKeysCommand& command, Context& ctx) {
       return 0;
     }
     std::optional<std::string> passphrase;
-    if (command.protect) passphrase = key_passphrase(command, ctx);
+    if (command.protect) passphrase = key_passphrase(command, ctx, true);
     IdentityKey key = generate_identity();
     write_identity(secret, key, passphrase);
     take(make_directories(pub.parent_path(), 0755));
@@ -233,7 +238,7 @@ int run_rotate_keys(const RotateKeysCommand& command, Context& ctx) {
     fail(ExitCode::no_input, "ops.keys.no_identity", {{"path", secret.string()}});
   bool was_protected = identity_file_protected(secret);
   std::optional<std::string> passphrase;
-  if (was_protected || command.protect) passphrase = key_passphrase(command, ctx);
+  if (was_protected || command.protect) passphrase = key_passphrase(command, ctx, !was_protected);
   BackupKeys keys;
   keys.identities.push_back(take(load_identity(secret, passphrase)));
   const IdentityKey& old_key = keys.identities.front();

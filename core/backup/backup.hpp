@@ -81,8 +81,8 @@ class BackupRepository {
   fs::path m_root;
 };
 
-// What decrypts the tenant's backups: the identity files named by backup.identity and
-// --identity, the passphrase of --passphrase-file or backup.passphrase_file.
+// What decrypts the tenant's backups: the identity files and the passphrase of --identity and
+// --passphrase-file when any is given, else those of backup.identity and backup.passphrase_file.
 struct BackupKeys {
   std::vector<IdentityKey> identities;
   std::optional<std::string> passphrase;
@@ -90,12 +90,13 @@ struct BackupKeys {
 };
 
 // Where keys come from. ASK, when set, asks the operator for a secret (a terminal prompt);
-// PURPOSE is "passphrase" (a backup's) or "key_passphrase" (a protected identity file's).
+// PURPOSE is "passphrase" (a backup's), "new_passphrase" (one being set: asked twice, 64 when
+// the two differ) or "key_passphrase" (a protected identity file's).
 struct KeySources {
-  std::vector<fs::path> identity_files;  // besides backup.identity
+  std::vector<fs::path> identity_files;  // instead of backup.identity
   std::optional<fs::path> passphrase_file;
   std::optional<fs::path> key_passphrase_file;
-  std::function<std::optional<std::string>(const std::string& purpose)> ask;
+  std::function<Result<std::optional<std::string>>(const std::string& purpose)> ask;
 };
 
 // Key options as given on the command line: --identity FILE (repeatable),
@@ -113,12 +114,17 @@ KeySources key_sources(const KeyOptions& keys, const Messages& messages);
 // What a backup is encrypted for: the tenant's recipients (public keys only) and a passphrase
 // (SOURCES.passphrase_file, backup.passphrase_file, or asked). 64 when there is none.
 Result<EnvelopeKeys> backup_encryption_keys(const TenantConfig& tenant, const KeySources& sources);
-// What opens the tenant's backups: identity files and a passphrase, from the same places.
+// What opens the tenant's backups: identity files and a passphrase. Key material given in
+// SOURCES (identity or passphrase files) is the only one tried; without it, the configured one.
 Result<BackupKeys> backup_decryption_keys(const TenantConfig& tenant, const KeySources& sources);
 // The first line of a secret file (0600, owned by the running user).
 Result<std::string> read_secret_line(const fs::path& path);
 // Ask for a secret on the terminal without echo; nullopt when stdin is not a terminal.
 std::optional<std::string> prompt_secret(const std::string& prompt);
+// Ask for a secret being set, twice (PROMPT, then AGAIN): nullopt when stdin is not a terminal
+// or nothing was typed, 64 when the two entries differ.
+Result<std::optional<std::string>> prompt_new_secret(const std::string& prompt,
+                                                     const std::string& again);
 
 struct BackupRequest {
   BackupTarget target = BackupTarget::db;

@@ -2,6 +2,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include <iostream>
 
 #include "core/backup/backup.hpp"
@@ -22,12 +24,13 @@ Result<std::string> read_secret_line(const fs::path& path) {
 
 std::optional<std::string> prompt_secret(const std::string& prompt) {
   if (!::isatty(STDIN_FILENO)) return std::nullopt;
-  std::cerr << prompt << ": " << std::flush;
+  // Echo is off before the prompt shows: nothing typed after it is ever displayed.
   termios old{};
   ::tcgetattr(STDIN_FILENO, &old);
   termios quiet = old;
   quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
   ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  std::cerr << prompt << ": " << std::flush;
   std::string line;
   std::getline(std::cin, line);
   ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
@@ -36,19 +39,36 @@ std::optional<std::string> prompt_secret(const std::string& prompt) {
   return line;
 }
 
+Result<std::optional<std::string>> prompt_new_secret(const std::string& prompt,
+                                                     const std::string& again) {
+  auto first = prompt_secret(prompt);
+  if (!first) return first;
+  auto second = prompt_secret(again);
+  bool same = second && *second == *first;
+  if (second) sodium_memzero(second->data(), second->size());
+  if (!same) {
+    sodium_memzero(first->data(), first->size());
+    return make_error(ExitCode::usage, "core.backup.passphrase_mismatch");
+  }
+  return first;
+}
+
 namespace {
 
+// The passphrase of SOURCES.passphrase_file, else (with USE_CONFIG) of backup.passphrase_file,
+// else asked for PURPOSE (none: never asked).
 Result<std::optional<std::string>> passphrase_of(const TenantConfig& tenant,
-                                                 const KeySources& sources, bool ask) {
+                                                 const KeySources& sources, bool use_config,
+                                                 const char* purpose) {
   std::optional<fs::path> file = sources.passphrase_file;
-  if (!file && tenant.backup.contains("passphrase_file"))
+  if (!file && use_config && tenant.backup.contains("passphrase_file"))
     file = fs::path(tenant.backup["passphrase_file"].get<std::string>());
   if (file) {
     auto line = read_secret_line(*file);
     if (!line) return line.error();
     return std::optional<std::string>(std::move(*line));
   }
-  if (ask && sources.ask) return sources.ask("passphrase");
+  if (purpose && sources.ask) return sources.ask(purpose);
   return std::optional<std::string>{};
 }
 
@@ -61,7 +81,9 @@ Result<EnvelopeKeys> backup_encryption_keys(const TenantConfig& tenant, const Ke
     if (!key) return key.error();
     keys.recipients.push_back(*key);
   }
-  auto passphrase = passphrase_of(tenant, sources, keys.recipients.empty());
+  // A passphrase being set is asked twice.
+  auto passphrase =
+      passphrase_of(tenant, sources, true, keys.recipients.empty() ? "new_passphrase" : nullptr);
   if (!passphrase) return passphrase.error();
   keys.passphrase = std::move(*passphrase);
   if (keys.recipients.empty() && !keys.passphrase)
@@ -71,8 +93,11 @@ Result<EnvelopeKeys> backup_encryption_keys(const TenantConfig& tenant, const Ke
 
 Result<BackupKeys> backup_decryption_keys(const TenantConfig& tenant, const KeySources& sources) {
   BackupKeys keys;
+  // Key material given on the command line is the only one tried: a wrong --passphrase-file
+  // must not pass because the configured identity opened the backup.
+  bool given = !sources.identity_files.empty() || sources.passphrase_file;
   std::vector<fs::path> files = sources.identity_files;
-  if (tenant.backup.contains("identity")) {
+  if (!given && tenant.backup.contains("identity")) {
     fs::path configured = tenant.backup["identity"].get<std::string>();
     if (fs::exists(configured)) files.push_back(configured);
   }
@@ -84,14 +109,17 @@ Result<BackupKeys> backup_decryption_keys(const TenantConfig& tenant, const KeyS
         if (!line) return line.error();
         key_passphrase = *line;
       } else if (sources.ask) {
-        key_passphrase = sources.ask("key_passphrase");
+        auto asked = sources.ask("key_passphrase");
+        if (!asked) return asked.error();
+        key_passphrase = std::move(*asked);
       }
     }
     auto identity = load_identity(file, key_passphrase);
     if (!identity) return identity.error();
     keys.identities.push_back(std::move(*identity));
   }
-  auto passphrase = passphrase_of(tenant, sources, keys.identities.empty());
+  auto passphrase =
+      passphrase_of(tenant, sources, !given, keys.identities.empty() ? "passphrase" : nullptr);
   if (!passphrase) return passphrase.error();
   keys.passphrase = std::move(*passphrase);
   return keys;
@@ -122,7 +150,10 @@ KeySources key_sources(const KeyOptions& keys, const Messages& messages) {
   sources.identity_files = keys.identity_files;
   sources.passphrase_file = keys.passphrase_file;
   sources.key_passphrase_file = keys.key_passphrase_file;
-  sources.ask = [&messages](const std::string& purpose) {
+  sources.ask = [&messages](const std::string& purpose) -> Result<std::optional<std::string>> {
+    if (purpose == "new_passphrase")
+      return prompt_new_secret(messages.text("backup.prompt_passphrase"),
+                               messages.text("backup.prompt_passphrase_again"));
     return prompt_secret(messages.text(purpose == "passphrase" ? "backup.prompt_passphrase"
                                                                : "backup.prompt_key_passphrase"));
   };

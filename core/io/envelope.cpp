@@ -168,6 +168,24 @@ bool open_recipient_slots(const Json& slots, const EnvelopeOpeners& openers,
   return false;
 }
 
+// The refusal when no opener fits, naming what the slots are for: the recipients' key ids
+// and "passphrase" (a key id that is not one, from a crafted file, is shown as "?").
+Error no_key_error(const Json& slots) {
+  std::string keys;
+  auto add = [&keys](const std::string& name) { keys += (keys.empty() ? "" : ", ") + name; };
+  for (const auto& slot : slots.value("recipients", Json::array())) {
+    if (!slot.is_object()) continue;
+    const Json* id = slot.contains("key_id") ? &slot["key_id"] : nullptr;
+    bool hex = id && id->is_string() && !id->get<std::string>().empty() &&
+               id->get<std::string>().size() <= 64 &&
+               id->get<std::string>().find_first_not_of("0123456789abcdef") == std::string::npos;
+    add(hex ? id->get<std::string>() : "?");
+  }
+  if (slots.contains("passphrase") && slots["passphrase"].is_object()) add("passphrase");
+  return make_error(ExitCode::no_permission, "core.envelope.no_key",
+                    {{"keys", keys.empty() ? "-" : keys}});
+}
+
 bool sodium_memcmp_equal(const std::string& a, const std::string& b) {
   return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -299,7 +317,7 @@ Result<EnvelopeReader> EnvelopeReader::open(ByteSource& fd, const EnvelopeOpener
                 (openers.passphrase && slots->second.contains("passphrase") &&
                  slots->second["passphrase"].is_object() &&
                  open_passphrase_slot(slots->second["passphrase"], *openers.passphrase, data_key));
-  if (!opened) return make_error(ExitCode::no_permission, "core.envelope.no_key");
+  if (!opened) return no_key_error(slots->second);
   auto mac = read_exact(fd, 32, at_end);
   if (!mac || at_end ||
       !sodium_memcmp_equal(*mac, slots_mac(data_key, fixed->first, slots->first))) {
@@ -405,7 +423,7 @@ Status envelope_rewrap(int in_fd, int out_fd, const EnvelopeOpeners& openers,
                 (openers.passphrase && old_slots.contains("passphrase") &&
                  old_slots["passphrase"].is_object() &&
                  open_passphrase_slot(old_slots["passphrase"], *openers.passphrase, data_key));
-  if (!opened) return make_error(ExitCode::no_permission, "core.envelope.no_key");
+  if (!opened) return no_key_error(old_slots);
   bool at_end = false;
   auto mac = read_exact(*in, 32, at_end);
   if (!mac || at_end ||

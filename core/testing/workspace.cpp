@@ -1,7 +1,14 @@
 #include "core/testing/workspace.hpp"
 
+#include <poll.h>
+#include <pty.h>
 #include <pwd.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
 
 #include <cstdlib>
 #include <fstream>
@@ -139,6 +146,62 @@ RunResult Workspace::run(const std::string& tool, const std::vector<std::string>
   if (outcome->interrupted) result.err += "\n[test: the test program was interrupted]";
   if (outcome->term_signal)
     result.err += "\n[test: signal " + std::to_string(outcome->term_signal) + "]";
+  return result;
+}
+
+RunResult Workspace::run_on_terminal(
+    const std::string& tool, const std::vector<std::string>& args,
+    const std::vector<std::pair<std::string, std::string>>& dialogue) const {
+  std::vector<std::string> argv = {tool_path(tool).string(), "--config", config_path().string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<char*> cargv;
+  for (auto& arg : argv) cargv.push_back(arg.data());
+  cargv.push_back(nullptr);
+  int master = -1;
+  pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid < 0) throw std::runtime_error("forkpty failed");
+  if (pid == 0) {
+    for (const char* name : {"DIHYA_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "DIHYA_TOKEN"})
+      ::unsetenv(name);
+    ::setenv("LANG", "C", 1);
+    ::setenv("NO_COLOR", "1", 1);
+    ::execv(cargv[0], cargv.data());
+    ::_exit(127);
+  }
+  RunResult result;
+  std::size_t answered = 0, searched = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  bool timed_out = false;
+  for (;;) {
+    while (answered < dialogue.size()) {
+      std::size_t at = result.out.find(dialogue[answered].first, searched);
+      if (at == std::string::npos) break;
+      searched = at + dialogue[answered].first.size();
+      std::string line = dialogue[answered].second + "\n";
+      if (::write(master, line.data(), line.size()) < 0) break;
+      ++answered;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      timed_out = true;
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    pollfd ready{master, POLLIN, 0};
+    int polled = ::poll(&ready, 1, 200);
+    if (polled < 0 && errno == EINTR) continue;
+    if (polled <= 0) continue;
+    char buffer[4096];
+    ssize_t got = ::read(master, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;  // EIO: the tool has ended and closed the terminal
+    result.out.append(buffer, static_cast<std::size_t>(got));
+  }
+  ::close(master);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  result.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (timed_out) result.err = "[test: killed after 120 s]";
   return result;
 }
 

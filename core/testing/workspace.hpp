@@ -51,6 +51,10 @@ class Workspace {
   // Run build/<module>/<tool> with ARGS (the config is passed with --config) and ENV added.
   RunResult run(const std::string& tool, const std::vector<std::string>& args,
                 const std::vector<std::pair<std::string, std::string>>& env = {}) const;
+  // Run the tool as run() does, but on a pseudo-terminal (stdin, stdout and stderr), typing
+  // each answer once its prompt (the text before it) has shown. OUT holds everything shown.
+  RunResult run_on_terminal(const std::string& tool, const std::vector<std::string>& args,
+                            const std::vector<std::pair<std::string, std::string>>& dialogue) const;
 
  private:
   TempDir m_temp;

@@ -55,7 +55,11 @@ TEST_CASE("an envelope opens with any of its recipients' identities", "[envelope
   seal(dir.path() / "e", data, {{alice.public_key, bob.public_key}, std::nullopt});
   CHECK(*unseal(dir.path() / "e", {{&alice}, std::nullopt}) == data);
   CHECK(*unseal(dir.path() / "e", {{&bob}, std::nullopt}) == data);
-  CHECK(unseal(dir.path() / "e", {{&eve}, std::nullopt}).error().code == ExitCode::no_permission);
+  auto refused = unseal(dir.path() / "e", {{&eve}, std::nullopt});
+  CHECK(refused.error().code == ExitCode::no_permission);
+  // The refusal names what opens it.
+  CHECK(refused.error().param("keys") ==
+        recipient_id(alice.public_key) + ", " + recipient_id(bob.public_key));
   Fd fd(::open((dir.path() / "e").c_str(), O_RDONLY));
   auto ids = envelope_recipient_ids(fd.get());
   REQUIRE(ids.ok());
@@ -67,8 +71,9 @@ TEST_CASE("a passphrase envelope, and an empty one", "[envelope]") {
   TempDir dir;
   seal(dir.path() / "p", "secret notes", {{}, std::string("correct horse")});
   CHECK(*unseal(dir.path() / "p", {{}, std::string("correct horse")}) == "secret notes");
-  CHECK(unseal(dir.path() / "p", {{}, std::string("wrong horse")}).error().id ==
-        "core.envelope.no_key");
+  auto wrong = unseal(dir.path() / "p", {{}, std::string("wrong horse")});
+  CHECK(wrong.error().id == "core.envelope.no_key");
+  CHECK(wrong.error().param("keys") == "passphrase");
   IdentityKey key = generate_identity();
   seal(dir.path() / "empty", "", {{key.public_key}, std::nullopt});
   CHECK(unseal(dir.path() / "empty", {{&key}, std::nullopt})->empty());
