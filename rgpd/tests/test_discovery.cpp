@@ -362,7 +362,12 @@ TEST_CASE("discovery: the music shop's billing and employee columns", "[rgpd]" D
   for (const char* table : {"Customer", "Employee"}) {
     personal::PersonalTable t;
     t.name = table;
-    for (const char* c : {"FirstName", "LastName", "Email", "Phone"}) t.columns.push_back({c, "contact"});
+    for (const char* c : {"FirstName", "LastName", "Email", "Phone"}) {
+      personal::MaskedColumn column{};
+      column.name = c;
+      column.category = "contact";
+      t.columns.push_back(column);
+    }
     map.tables.push_back(t);
   }
   std::set<std::string> missing;
