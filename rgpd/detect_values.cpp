@@ -90,7 +90,8 @@ bool email_valid(std::string_view text) {
   std::size_t labels = 0, start = 0;
   for (;;) {
     auto dot = domain.find('.', start);
-    std::string_view label = domain.substr(start, dot == std::string_view::npos ? dot : dot - start);
+    std::string_view label =
+        domain.substr(start, dot == std::string_view::npos ? dot : dot - start);
     if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-')
       return false;
     for (char c : label)
@@ -112,7 +113,8 @@ bool ipv4_valid(std::string_view text) {
     std::size_t start = i;
     int value = 0;
     // Four digits already make the part invalid: stop there, before `value` can overflow.
-    while (i < text.size() && digit(text[i]) && i - start < 4) value = value * 10 + (text[i++] - '0');
+    while (i < text.size() && digit(text[i]) && i - start < 4)
+      value = value * 10 + (text[i++] - '0');
     std::size_t n = i - start;
     if (n == 0 || n > 3 || value > 255 || (n > 1 && text[start] == '0')) return false;
     ++parts;
@@ -223,7 +225,8 @@ bool card_number_valid(std::string_view text) {
 bool nir_valid(std::string_view text) {
   std::string s;
   for (char c : text)
-    if (c != ' ' && c != '.' && c != '-') s += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (c != ' ' && c != '.' && c != '-')
+      s += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (s.size() != 15) return false;
   std::string number = s.substr(0, 13);
   // Corsica: 2A and 2B count as 19 and 18.
@@ -258,8 +261,10 @@ std::string phone_country(std::string_view text) {
       return (rest(3) == 9 && lead(3, "567")) || (rest(3) == 8 && lead(3, "234")) ? "DZ" : "";
     if (n.rfind("212", 0) == 0) return rest(3) == 9 && lead(3, "5678") ? "MA" : "";
     if (n.rfind("216", 0) == 0) return rest(3) == 8 && lead(3, "2345679") ? "TN" : "";
-    if (n.rfind("44", 0) == 0) return (rest(2) == 10 || rest(2) == 9) && lead(2, "123789") ? "GB" : "";
-    if (n.rfind("49", 0) == 0) return rest(2) >= 6 && rest(2) <= 13 && lead(2, "123456789") ? "DE" : "";
+    if (n.rfind("44", 0) == 0)
+      return (rest(2) == 10 || rest(2) == 9) && lead(2, "123789") ? "GB" : "";
+    if (n.rfind("49", 0) == 0)
+      return rest(2) >= 6 && rest(2) <= 13 && lead(2, "123456789") ? "DE" : "";
     if (n.rfind("1", 0) == 0)
       return rest(1) == 10 && lead(1, "23456789") && lead(4, "23456789") ? "US" : "";
     return n.size() >= 8 && n.size() <= 15 && n[0] != '0' ? "intl" : "";
@@ -339,9 +344,9 @@ bool postal_code_shape(std::string_view text) {
     }
     return true;
   };
-  for (const char* p : {"99999", "9999", "99999-9999", "9999 AA", "9999AA", "9999-999",
-                        "99999-999", "99-999", "999 99", "A9A 9A9", "A9A9A9", "A9 9AA", "A99 9AA",
-                        "AA9 9AA", "AA99 9AA", "A9A 9AA", "AA9A 9AA"})
+  for (const char* p : {"99999", "9999", "99999-9999", "9999 AA", "9999AA", "9999-999", "99999-999",
+                        "99-999", "999 99", "A9A 9A9", "A9A9A9", "A9 9AA", "A99 9AA", "AA9 9AA",
+                        "AA99 9AA", "A9A 9AA", "AA9A 9AA"})
     if (shape(p)) return true;
   return false;
 }
@@ -377,101 +382,223 @@ bool lat_lon_pair(std::string_view text) {
 ValueRecognizer::ValueRecognizer() {
   // Common first names of many countries, beside the locale packs' lists.
   static const char* const k_first_names[] = {
-      "james", "john", "robert", "michael", "william", "david", "richard", "joseph", "thomas",
-      "charles", "christopher", "daniel", "matthew", "anthony", "mark", "donald", "steven", "paul",
-      "andrew", "joshua", "kenneth", "kevin", "brian", "george", "edward", "ronald", "timothy",
-      "jason", "jeffrey", "ryan", "jacob", "gary", "nicholas", "eric", "jonathan", "stephen",
-      "larry", "justin", "scott", "brandon", "benjamin", "samuel", "frank", "gregory", "raymond",
-      "alexander", "patrick", "jack", "dennis", "jerry", "tyler", "aaron", "henry", "peter",
-      "adam", "nathan", "zachary", "kyle", "walter", "harold", "carl", "arthur", "mary",
-      "patricia", "jennifer", "linda", "elizabeth", "barbara", "susan", "jessica", "sarah",
-      "karen", "nancy", "lisa", "betty", "margaret", "sandra", "ashley", "kimberly", "emily",
-      "donna", "michelle", "dorothy", "carol", "amanda", "melissa", "deborah", "stephanie",
-      "rebecca", "sharon", "laura", "cynthia", "kathleen", "amy", "shirley", "angela", "helen",
-      "anna", "brenda", "pamela", "nicole", "emma", "samantha", "katherine", "christine", "debra",
-      "rachel", "catherine", "carolyn", "janet", "ruth", "maria", "heather", "diane", "virginia",
-      "julie", "joyce", "victoria", "olivia", "kelly", "christina", "lauren", "joan", "evelyn",
-      "judith", "megan", "cheryl", "andrea", "hannah", "martha", "jacqueline", "frances", "gloria",
-      "ann", "teresa", "kathryn", "sara", "janice", "jean", "alice", "madison", "doris", "abigail",
-      "julia", "judy", "grace", "denise", "amber", "marilyn", "beverly", "danielle", "theresa",
-      "sophia", "marie", "diana", "brittany", "natalie", "isabella", "charlotte", "rose", "alexis",
-      "kayla", "luis", "carlos", "jose", "juan", "miguel", "javier", "alejandro", "pedro", "pablo",
-      "diego", "manuel", "antonio", "francisco", "fernando", "jorge", "ricardo", "roberto",
-      "eduardo", "rafael", "sergio", "andres", "marco", "giovanni", "giuseppe", "luca",
-      "francesco", "alessandro", "lorenzo", "matteo", "leonardo", "sofia", "giulia", "chiara",
-      "francesca", "valentina", "elena", "lucia", "carmen", "isabel", "ana", "paula", "marta",
-      "joao", "tiago", "rui", "luisa", "beatriz", "mariana", "camila", "fernanda", "gabriela",
-      "hans", "klaus", "jurgen", "stefan", "wolfgang", "uwe", "dieter", "helmut", "lukas", "felix",
-      "maximilian", "leon", "jonas", "ursula", "petra", "monika", "sabine", "anke", "birgit",
-      "heike", "greta", "lena", "mia", "hanna", "leonie", "lea", "jan", "piotr", "tomasz",
-      "krzysztof", "katarzyna", "agnieszka", "ivan", "dmitri", "sergei", "olga", "natalia",
-      "tatiana", "svetlana", "yuki", "hiroshi", "takashi", "haruto", "sakura", "wei", "li", "ming",
-      "jing", "xin", "raj", "amit", "priya", "anita", "sunita", "arjun", "rahul", "vikram",
-      "deepak", "mohammed", "muhammad", "mohamed", "ahmed", "ali", "omar", "hassan", "hussein",
-      "ibrahim", "youssef", "yusuf", "khalid", "mustafa", "karim", "samir", "nadia", "fatima",
-      "aisha", "mariam", "leila", "layla", "yasmin", "amina", "zainab", "salma", "noor", "mehmet",
-      "ayse", "emre", "elif", "oliver", "harry", "noah", "liam", "ethan", "lucas", "mason",
-      "logan", "elijah", "aiden", "ava", "chloe", "ella", "zoe", "lily", "amelia", "mila", "aria",
-      "nora", "eva", "ines", "astrid", "ingrid", "lars", "erik", "sven", "nils", "bjorn", "karin",
-      "kari", "ole", "hugo", "louis", "jules", "gabriel", "raphael", "leo", "manon", "camille",
-      "jade", "louise", "celine", "sylvie", "nathalie", "isabelle", "sophie", "francois",
-      "jacques", "pierre", "michel", "philippe", "alain", "bernard", "christophe", "nicolas",
-      "olivier", "frederic", "aurelien", "frantisek", "helena", "lucie", "zdenek", "dominique",
-      "kara", "ladislav", "hugh", "niklas", "wyatt", "tim", "dan", "phil", "steve", "madalena",
-      "jordan", "manoj", "puja", "marc", "victor", "enrique", "joakim", "stanislaw", "terhi",
-      "johannes", "daan", "kathy", "alexandre", "ellie", "jane"};
+      "james",     "john",      "robert",    "michael",     "william",    "david",     "richard",
+      "joseph",    "thomas",    "charles",   "christopher", "daniel",     "matthew",   "anthony",
+      "mark",      "donald",    "steven",    "paul",        "andrew",     "joshua",    "kenneth",
+      "kevin",     "brian",     "george",    "edward",      "ronald",     "timothy",   "jason",
+      "jeffrey",   "ryan",      "jacob",     "gary",        "nicholas",   "eric",      "jonathan",
+      "stephen",   "larry",     "justin",    "scott",       "brandon",    "benjamin",  "samuel",
+      "frank",     "gregory",   "raymond",   "alexander",   "patrick",    "jack",      "dennis",
+      "jerry",     "tyler",     "aaron",     "henry",       "peter",      "adam",      "nathan",
+      "zachary",   "kyle",      "walter",    "harold",      "carl",       "arthur",    "mary",
+      "patricia",  "jennifer",  "linda",     "elizabeth",   "barbara",    "susan",     "jessica",
+      "sarah",     "karen",     "nancy",     "lisa",        "betty",      "margaret",  "sandra",
+      "ashley",    "kimberly",  "emily",     "donna",       "michelle",   "dorothy",   "carol",
+      "amanda",    "melissa",   "deborah",   "stephanie",   "rebecca",    "sharon",    "laura",
+      "cynthia",   "kathleen",  "amy",       "shirley",     "angela",     "helen",     "anna",
+      "brenda",    "pamela",    "nicole",    "emma",        "samantha",   "katherine", "christine",
+      "debra",     "rachel",    "catherine", "carolyn",     "janet",      "ruth",      "maria",
+      "heather",   "diane",     "virginia",  "julie",       "joyce",      "victoria",  "olivia",
+      "kelly",     "christina", "lauren",    "joan",        "evelyn",     "judith",    "megan",
+      "cheryl",    "andrea",    "hannah",    "martha",      "jacqueline", "frances",   "gloria",
+      "ann",       "teresa",    "kathryn",   "sara",        "janice",     "jean",      "alice",
+      "madison",   "doris",     "abigail",   "julia",       "judy",       "grace",     "denise",
+      "amber",     "marilyn",   "beverly",   "danielle",    "theresa",    "sophia",    "marie",
+      "diana",     "brittany",  "natalie",   "isabella",    "charlotte",  "rose",      "alexis",
+      "kayla",     "luis",      "carlos",    "jose",        "juan",       "miguel",    "javier",
+      "alejandro", "pedro",     "pablo",     "diego",       "manuel",     "antonio",   "francisco",
+      "fernando",  "jorge",     "ricardo",   "roberto",     "eduardo",    "rafael",    "sergio",
+      "andres",    "marco",     "giovanni",  "giuseppe",    "luca",       "francesco", "alessandro",
+      "lorenzo",   "matteo",    "leonardo",  "sofia",       "giulia",     "chiara",    "francesca",
+      "valentina", "elena",     "lucia",     "carmen",      "isabel",     "ana",       "paula",
+      "marta",     "joao",      "tiago",     "rui",         "luisa",      "beatriz",   "mariana",
+      "camila",    "fernanda",  "gabriela",  "hans",        "klaus",      "jurgen",    "stefan",
+      "wolfgang",  "uwe",       "dieter",    "helmut",      "lukas",      "felix",     "maximilian",
+      "leon",      "jonas",     "ursula",    "petra",       "monika",     "sabine",    "anke",
+      "birgit",    "heike",     "greta",     "lena",        "mia",        "hanna",     "leonie",
+      "lea",       "jan",       "piotr",     "tomasz",      "krzysztof",  "katarzyna", "agnieszka",
+      "ivan",      "dmitri",    "sergei",    "olga",        "natalia",    "tatiana",   "svetlana",
+      "yuki",      "hiroshi",   "takashi",   "haruto",      "sakura",     "wei",       "li",
+      "ming",      "jing",      "xin",       "raj",         "amit",       "priya",     "anita",
+      "sunita",    "arjun",     "rahul",     "vikram",      "deepak",     "mohammed",  "muhammad",
+      "mohamed",   "ahmed",     "ali",       "omar",        "hassan",     "hussein",   "ibrahim",
+      "youssef",   "yusuf",     "khalid",    "mustafa",     "karim",      "samir",     "nadia",
+      "fatima",    "aisha",     "mariam",    "leila",       "layla",      "yasmin",    "amina",
+      "zainab",    "salma",     "noor",      "mehmet",      "ayse",       "emre",      "elif",
+      "oliver",    "harry",     "noah",      "liam",        "ethan",      "lucas",     "mason",
+      "logan",     "elijah",    "aiden",     "ava",         "chloe",      "ella",      "zoe",
+      "lily",      "amelia",    "mila",      "aria",        "nora",       "eva",       "ines",
+      "astrid",    "ingrid",    "lars",      "erik",        "sven",       "nils",      "bjorn",
+      "karin",     "kari",      "ole",       "hugo",        "louis",      "jules",     "gabriel",
+      "raphael",   "leo",       "manon",     "camille",     "jade",       "louise",    "celine",
+      "sylvie",    "nathalie",  "isabelle",  "sophie",      "francois",   "jacques",   "pierre",
+      "michel",    "philippe",  "alain",     "bernard",     "christophe", "nicolas",   "olivier",
+      "frederic",  "aurelien",  "frantisek", "helena",      "lucie",      "zdenek",    "dominique",
+      "kara",      "ladislav",  "hugh",      "niklas",      "wyatt",      "tim",       "dan",
+      "phil",      "steve",     "madalena",  "jordan",      "manoj",      "puja",      "marc",
+      "victor",    "enrique",   "joakim",    "stanislaw",   "terhi",      "johannes",  "daan",
+      "kathy",     "alexandre", "ellie",     "jane"};
   static const char* const k_last_names[] = {
-      "smith", "johnson", "williams", "brown", "jones", "garcia", "miller", "davis", "rodriguez",
-      "martinez", "hernandez", "lopez", "gonzalez", "wilson", "anderson", "thomas", "taylor",
-      "moore", "jackson", "martin", "lee", "perez", "thompson", "white", "harris", "sanchez",
-      "clark", "ramirez", "lewis", "robinson", "walker", "young", "allen", "king", "wright",
-      "scott", "torres", "nguyen", "hill", "flores", "green", "adams", "nelson", "baker", "hall",
-      "rivera", "campbell", "mitchell", "carter", "roberts", "muller", "schmidt", "schneider",
-      "fischer", "weber", "meyer", "wagner", "becker", "schulz", "hoffmann", "rossi", "russo",
-      "ferrari", "esposito", "bianchi", "romano", "colombo", "ricci", "marino", "greco", "silva",
-      "santos", "ferreira", "pereira", "oliveira", "costa", "rodrigues", "almeida", "nascimento",
-      "lima", "fernandez", "ruiz", "diaz", "moreno", "munoz", "alvarez", "romero", "navarro",
-      "dubois", "durand", "lefebvre", "leroy", "moreau", "simon", "laurent", "michel", "bernard",
-      "petit", "richard", "kowalski", "nowak", "ivanov", "petrov", "wang", "zhang", "liu", "chen",
-      "yang", "huang", "zhao", "kumar", "singh", "sharma", "patel", "gupta", "khan", "yilmaz",
-      "kaya", "demir", "hansen", "johansen", "nielsen", "jensen", "larsen", "andersen", "berg",
+      "smith",    "johnson",    "williams", "brown",     "jones",    "garcia",   "miller",
+      "davis",    "rodriguez",  "martinez", "hernandez", "lopez",    "gonzalez", "wilson",
+      "anderson", "thomas",     "taylor",   "moore",     "jackson",  "martin",   "lee",
+      "perez",    "thompson",   "white",    "harris",    "sanchez",  "clark",    "ramirez",
+      "lewis",    "robinson",   "walker",   "young",     "allen",    "king",     "wright",
+      "scott",    "torres",     "nguyen",   "hill",      "flores",   "green",    "adams",
+      "nelson",   "baker",      "hall",     "rivera",    "campbell", "mitchell", "carter",
+      "roberts",  "muller",     "schmidt",  "schneider", "fischer",  "weber",    "meyer",
+      "wagner",   "becker",     "schulz",   "hoffmann",  "rossi",    "russo",    "ferrari",
+      "esposito", "bianchi",    "romano",   "colombo",   "ricci",    "marino",   "greco",
+      "silva",    "santos",     "ferreira", "pereira",   "oliveira", "costa",    "rodrigues",
+      "almeida",  "nascimento", "lima",     "fernandez", "ruiz",     "diaz",     "moreno",
+      "munoz",    "alvarez",    "romero",   "navarro",   "dubois",   "durand",   "lefebvre",
+      "leroy",    "moreau",     "simon",    "laurent",   "michel",   "bernard",  "petit",
+      "richard",  "kowalski",   "nowak",    "ivanov",    "petrov",   "wang",     "zhang",
+      "liu",      "chen",       "yang",     "huang",     "zhao",     "kumar",    "singh",
+      "sharma",   "patel",      "gupta",    "khan",      "yilmaz",   "kaya",     "demir",
+      "hansen",   "johansen",   "nielsen",  "jensen",    "larsen",   "andersen", "berg",
       "holm"};
   static const char* const k_cities[] = {
-      "london", "paris", "new york", "los angeles", "chicago", "houston", "phoenix",
-      "philadelphia", "san antonio", "san diego", "dallas", "san jose", "austin", "boston",
-      "seattle", "denver", "washington", "atlanta", "miami", "orlando", "reno", "tucson",
-      "salt lake city", "fort worth", "mountain view", "redmond", "cupertino", "toronto",
-      "montreal", "montréal", "vancouver", "ottawa", "calgary", "edmonton", "winnipeg", "halifax",
-      "quebec", "yellowknife", "lethbridge", "mexico", "sao paulo", "são paulo", "rio de janeiro",
-      "brasilia", "brasília", "buenos aires", "santiago", "lima", "bogota", "caracas", "madrid",
-      "barcelona", "valencia", "sevilla", "seville", "lisbon", "lisboa", "porto", "rome", "roma",
-      "milan", "milano", "naples", "napoli", "turin", "torino", "florence", "berlin", "munich",
-      "münchen", "hamburg", "frankfurt", "cologne", "köln", "stuttgart", "leonberg", "dusseldorf",
-      "vienna", "wien", "vienne", "zurich", "geneva", "genève", "bern", "brussels", "bruxelles",
-      "amsterdam", "rotterdam", "copenhagen", "stockholm", "oslo", "helsinki", "dublin",
-      "edinburgh", "manchester", "birmingham", "glasgow", "liverpool", "warsaw", "krakow",
-      "prague", "budapest", "bucharest", "athens", "istanbul", "ankara", "moscow", "kyiv", "cairo",
-      "casablanca", "rabat", "marrakech", "fes", "tunis", "sfax", "algiers", "alger", "oran",
-      "constantine", "tizi ouzou", "bejaia", "béjaïa", "dakar", "lagos", "nairobi", "johannesburg",
-      "cape town", "dubai", "riyadh", "doha", "beirut", "amman", "tehran", "delhi", "new delhi",
-      "mumbai", "bangalore", "chennai", "kolkata", "beijing", "shanghai", "hong kong", "tokyo",
-      "osaka", "seoul", "singapore", "bangkok", "jakarta", "manila", "sydney", "sidney",
-      "melbourne", "auckland", "lyon", "marseille", "toulouse", "nice", "nantes", "bordeaux",
-      "lille", "dijon", "strasbourg", "rennes", "montpellier", "grenoble"};
-  static const char* const k_countries[] = {
-      "france", "germany", "allemagne", "deutschland", "united kingdom", "uk", "royaume-uni",
-      "united states", "usa", "états-unis", "etats-unis", "canada", "brazil", "brasil", "brésil",
-      "argentina", "argentine", "chile", "chili", "mexico", "mexique", "spain", "espagne",
-      "españa", "portugal", "italy", "italie", "italia", "belgium", "belgique", "netherlands",
-      "pays-bas", "switzerland", "suisse", "austria", "autriche", "ireland", "irlande", "denmark",
-      "danemark", "sweden", "suède", "norway", "norvège", "finland", "finlande", "poland",
-      "pologne", "czech republic", "hungary", "hongrie", "greece", "grèce", "turkey", "turquie",
-      "russia", "russie", "algeria", "algérie", "algerie", "morocco", "maroc", "tunisia",
-      "tunisie", "egypt", "égypte", "libya", "libye", "senegal", "sénégal", "mali", "niger",
-      "nigeria", "south africa", "kenya", "india", "inde", "china", "chine", "japan", "japon",
-      "south korea", "australia", "australie", "new zealand", "saudi arabia", "arabie saoudite",
-      "united arab emirates", "qatar", "lebanon", "liban", "jordan", "jordanie", "iran", "iraq",
-      "irak", "syria", "syrie"};
+      "london",        "paris",        "new york",       "los angeles",
+      "chicago",       "houston",      "phoenix",        "philadelphia",
+      "san antonio",   "san diego",    "dallas",         "san jose",
+      "austin",        "boston",       "seattle",        "denver",
+      "washington",    "atlanta",      "miami",          "orlando",
+      "reno",          "tucson",       "salt lake city", "fort worth",
+      "mountain view", "redmond",      "cupertino",      "toronto",
+      "montreal",      "montréal",     "vancouver",      "ottawa",
+      "calgary",       "edmonton",     "winnipeg",       "halifax",
+      "quebec",        "yellowknife",  "lethbridge",     "mexico",
+      "sao paulo",     "são paulo",    "rio de janeiro", "brasilia",
+      "brasília",      "buenos aires", "santiago",       "lima",
+      "bogota",        "caracas",      "madrid",         "barcelona",
+      "valencia",      "sevilla",      "seville",        "lisbon",
+      "lisboa",        "porto",        "rome",           "roma",
+      "milan",         "milano",       "naples",         "napoli",
+      "turin",         "torino",       "florence",       "berlin",
+      "munich",        "münchen",      "hamburg",        "frankfurt",
+      "cologne",       "köln",         "stuttgart",      "leonberg",
+      "dusseldorf",    "vienna",       "wien",           "vienne",
+      "zurich",        "geneva",       "genève",         "bern",
+      "brussels",      "bruxelles",    "amsterdam",      "rotterdam",
+      "copenhagen",    "stockholm",    "oslo",           "helsinki",
+      "dublin",        "edinburgh",    "manchester",     "birmingham",
+      "glasgow",       "liverpool",    "warsaw",         "krakow",
+      "prague",        "budapest",     "bucharest",      "athens",
+      "istanbul",      "ankara",       "moscow",         "kyiv",
+      "cairo",         "casablanca",   "rabat",          "marrakech",
+      "fes",           "tunis",        "sfax",           "algiers",
+      "alger",         "oran",         "constantine",    "tizi ouzou",
+      "bejaia",        "béjaïa",       "dakar",          "lagos",
+      "nairobi",       "johannesburg", "cape town",      "dubai",
+      "riyadh",        "doha",         "beirut",         "amman",
+      "tehran",        "delhi",        "new delhi",      "mumbai",
+      "bangalore",     "chennai",      "kolkata",        "beijing",
+      "shanghai",      "hong kong",    "tokyo",          "osaka",
+      "seoul",         "singapore",    "bangkok",        "jakarta",
+      "manila",        "sydney",       "sidney",         "melbourne",
+      "auckland",      "lyon",         "marseille",      "toulouse",
+      "nice",          "nantes",       "bordeaux",       "lille",
+      "dijon",         "strasbourg",   "rennes",         "montpellier",
+      "grenoble"};
+  static const char* const k_countries[] = {"france",
+                                            "germany",
+                                            "allemagne",
+                                            "deutschland",
+                                            "united kingdom",
+                                            "uk",
+                                            "royaume-uni",
+                                            "united states",
+                                            "usa",
+                                            "états-unis",
+                                            "etats-unis",
+                                            "canada",
+                                            "brazil",
+                                            "brasil",
+                                            "brésil",
+                                            "argentina",
+                                            "argentine",
+                                            "chile",
+                                            "chili",
+                                            "mexico",
+                                            "mexique",
+                                            "spain",
+                                            "espagne",
+                                            "españa",
+                                            "portugal",
+                                            "italy",
+                                            "italie",
+                                            "italia",
+                                            "belgium",
+                                            "belgique",
+                                            "netherlands",
+                                            "pays-bas",
+                                            "switzerland",
+                                            "suisse",
+                                            "austria",
+                                            "autriche",
+                                            "ireland",
+                                            "irlande",
+                                            "denmark",
+                                            "danemark",
+                                            "sweden",
+                                            "suède",
+                                            "norway",
+                                            "norvège",
+                                            "finland",
+                                            "finlande",
+                                            "poland",
+                                            "pologne",
+                                            "czech republic",
+                                            "hungary",
+                                            "hongrie",
+                                            "greece",
+                                            "grèce",
+                                            "turkey",
+                                            "turquie",
+                                            "russia",
+                                            "russie",
+                                            "algeria",
+                                            "algérie",
+                                            "algerie",
+                                            "morocco",
+                                            "maroc",
+                                            "tunisia",
+                                            "tunisie",
+                                            "egypt",
+                                            "égypte",
+                                            "libya",
+                                            "libye",
+                                            "senegal",
+                                            "sénégal",
+                                            "mali",
+                                            "niger",
+                                            "nigeria",
+                                            "south africa",
+                                            "kenya",
+                                            "india",
+                                            "inde",
+                                            "china",
+                                            "chine",
+                                            "japan",
+                                            "japon",
+                                            "south korea",
+                                            "australia",
+                                            "australie",
+                                            "new zealand",
+                                            "saudi arabia",
+                                            "arabie saoudite",
+                                            "united arab emirates",
+                                            "qatar",
+                                            "lebanon",
+                                            "liban",
+                                            "jordan",
+                                            "jordanie",
+                                            "iran",
+                                            "iraq",
+                                            "irak",
+                                            "syria",
+                                            "syrie"};
   for (const char* n : k_first_names) m_first.insert(n);
   for (const char* n : k_last_names) m_last.insert(n);
   for (const char* n : k_cities) m_city.insert(n);
@@ -513,14 +640,13 @@ std::string ValueRecognizer::name_kind(std::string_view value) const {
   bool first = m_first.count(words.front()) > 0;
   bool last = m_last.count(words.back()) > 0 || m_last.count(words[1]) > 0;
   for (const auto& w : words)
-    if (!std::all_of(w.begin(), w.end(), [](char c) {
-          return alpha(c) || c == '-' || c == '\'' || (c & 0x80);
-        }))
+    if (!std::all_of(w.begin(), w.end(),
+                     [](char c) { return alpha(c) || c == '-' || c == '\'' || (c & 0x80); }))
       return "";
   // A known first name and a known last name, or a known first name and capitalized words.
-  bool capitalized = value.empty() ? false
-                                   : std::isupper(static_cast<unsigned char>(value[0])) != 0 ||
-                                         (value[0] & 0x80);
+  bool capitalized =
+      value.empty() ? false
+                    : std::isupper(static_cast<unsigned char>(value[0])) != 0 || (value[0] & 0x80);
   if (first && (last || capitalized)) return "full_name";
   if (last && m_first.count(words[1])) return "full_name";
   return "";
@@ -613,18 +739,22 @@ std::set<std::string> ValueRecognizer::inside(std::string_view value) const {
       if (!token.empty() && (token[0] == '+' || token[0] == '0')) {
         // A phone number written in groups: take the digits that follow.
         std::size_t end = start;
-        while (end < value.size() && (digit(value[end]) || value[end] == ' ' ||
-                                      value[end] == '.' || value[end] == '-' || value[end] == '+'))
+        while (end < value.size() && (digit(value[end]) || value[end] == ' ' || value[end] == '.' ||
+                                      value[end] == '-' || value[end] == '+'))
           ++end;
         std::string_view candidate = trim(value.substr(start, end - start));
         if (!phone_country(candidate).empty()) found.insert("phone");
       }
       continue;
     }
-    if (token.find('@') != std::string_view::npos && email_valid(token)) found.insert("email");
-    else if (ipv4_valid(token)) found.insert("ip");
-    else if (iban_valid(token)) found.insert("iban");
-    else if (token[0] == '+' && !phone_country(token).empty()) found.insert("phone");
+    if (token.find('@') != std::string_view::npos && email_valid(token))
+      found.insert("email");
+    else if (ipv4_valid(token))
+      found.insert("ip");
+    else if (iban_valid(token))
+      found.insert("iban");
+    else if (token[0] == '+' && !phone_country(token).empty())
+      found.insert("phone");
   }
   return found;
 }

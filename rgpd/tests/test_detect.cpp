@@ -47,51 +47,96 @@ TEST_CASE("column names are split into words", "[rgpd]") {
 
 TEST_CASE("column names that look personal, in several languages", "[rgpd]") {
   for (auto [column, kind] : std::vector<std::pair<const char*, const char*>>{
-           {"email", "email"},           {"contact_email", "email"},
-           {"userEmail", "email"},       {"courriel", "email"},
-           {"adresse_mail", "email"},    {"e_mail", "email"},
-           {"NormalizedEmail", "email"}, {"correo_electronico", "email"},
-           {"barid_iliktruni", "email"}, {"mobile_phone", "phone"},
-           {"tel", "phone"},             {"telephone", "phone"},
-           {"numero_portable", "phone"}, {"hatif", "phone"},
-           {"raqm_al_hatif", "phone"},   {"Fax", "fax"},
-           {"first_name", "first_name"}, {"FirstName", "first_name"},
-           {"prenom", "first_name"},     {"fname", "first_name"},
-           {"vorname", "first_name"},    {"LastName", "last_name"},
-           {"nom_de_famille", "last_name"}, {"apellido", "last_name"},
-           {"laqab", "last_name"},       {"maiden_name", "maiden_name"},
-           {"nom_jeune_fille", "maiden_name"}, {"nickname", "nickname"},
-           {"user_login", "username"},   {"username", "username"},
-           {"date_of_birth", "birth_date"}, {"dob", "birth_date"},
-           {"BirthDate", "birth_date"},  {"date_naissance", "birth_date"},
-           {"fecha_nacimiento", "birth_date"}, {"tarikh_al_milad", "birth_date"},
-           {"geburtsdatum", "birth_date"}, {"birth_place", "birth_place"},
-           {"lieu_naissance", "birth_place"}, {"gender", "gender"},
-           {"sexe", "gender"},           {"jins", "gender"},
-           {"nationality", "nationality"}, {"jinsiya", "nationality"},
-           {"nir", "national_id"},       {"numero_securite_sociale", "national_id"},
-           {"ssn", "national_id"},       {"national_id", "national_id"},
-           {"raqm_watani", "national_id"}, {"passport_number", "passport"},
-           {"driving_licence_number", "driving_licence"}, {"permis_conduire", "driving_licence"},
-           {"tax_id", "tax_id"},         {"numero_fiscal", "tax_id"},
-           {"iban", "iban"},             {"bic", "bic"},
-           {"card_number", "card_number"}, {"cc_number", "card_number"},
-           {"client_ip", "ip"},          {"ip_address", "ip"},
-           {"remote_addr", "ip"},        {"mac_address", "mac"},
-           {"device_id", "device_id"},   {"idfa", "advertising_id"},
-           {"latitude", "geolocation"},  {"lng", "geolocation"},
-           {"geohash", "geolocation"},   {"user_agent", "user_agent"},
-           {"avatar_url", "photo"},      {"photo", "photo"},
-           {"HireDate", "hire_date"},    {"date_embauche", "hire_date"},
-           {"salary", "salary"},         {"salaire", "salary"},
-           {"job_title", "job_title"},   {"street", "street_address"},
-           {"address", "street_address"}, {"BillingAddress", "street_address"},
-           {"adresse", "street_address"}, {"unwan", "street_address"},
-           {"diagnosis", "health"},      {"blood_type", "health"},
-           {"allergies", "health"},      {"religion", "religious_beliefs"},
-           {"ethnicity", "ethnic_origin"}, {"trade_union_member", "trade_union"},
-           {"sexual_orientation", "sex_life"}, {"fingerprint", "biometric"},
-           {"criminal_record", "criminal_offences"}, {"casier_judiciaire", "criminal_offences"}}) {
+           {"email", "email"},
+           {"contact_email", "email"},
+           {"userEmail", "email"},
+           {"courriel", "email"},
+           {"adresse_mail", "email"},
+           {"e_mail", "email"},
+           {"NormalizedEmail", "email"},
+           {"correo_electronico", "email"},
+           {"barid_iliktruni", "email"},
+           {"mobile_phone", "phone"},
+           {"tel", "phone"},
+           {"telephone", "phone"},
+           {"numero_portable", "phone"},
+           {"hatif", "phone"},
+           {"raqm_al_hatif", "phone"},
+           {"Fax", "fax"},
+           {"first_name", "first_name"},
+           {"FirstName", "first_name"},
+           {"prenom", "first_name"},
+           {"fname", "first_name"},
+           {"vorname", "first_name"},
+           {"LastName", "last_name"},
+           {"nom_de_famille", "last_name"},
+           {"apellido", "last_name"},
+           {"laqab", "last_name"},
+           {"maiden_name", "maiden_name"},
+           {"nom_jeune_fille", "maiden_name"},
+           {"nickname", "nickname"},
+           {"user_login", "username"},
+           {"username", "username"},
+           {"date_of_birth", "birth_date"},
+           {"dob", "birth_date"},
+           {"BirthDate", "birth_date"},
+           {"date_naissance", "birth_date"},
+           {"fecha_nacimiento", "birth_date"},
+           {"tarikh_al_milad", "birth_date"},
+           {"geburtsdatum", "birth_date"},
+           {"birth_place", "birth_place"},
+           {"lieu_naissance", "birth_place"},
+           {"gender", "gender"},
+           {"sexe", "gender"},
+           {"jins", "gender"},
+           {"nationality", "nationality"},
+           {"jinsiya", "nationality"},
+           {"nir", "national_id"},
+           {"numero_securite_sociale", "national_id"},
+           {"ssn", "national_id"},
+           {"national_id", "national_id"},
+           {"raqm_watani", "national_id"},
+           {"passport_number", "passport"},
+           {"driving_licence_number", "driving_licence"},
+           {"permis_conduire", "driving_licence"},
+           {"tax_id", "tax_id"},
+           {"numero_fiscal", "tax_id"},
+           {"iban", "iban"},
+           {"bic", "bic"},
+           {"card_number", "card_number"},
+           {"cc_number", "card_number"},
+           {"client_ip", "ip"},
+           {"ip_address", "ip"},
+           {"remote_addr", "ip"},
+           {"mac_address", "mac"},
+           {"device_id", "device_id"},
+           {"idfa", "advertising_id"},
+           {"latitude", "geolocation"},
+           {"lng", "geolocation"},
+           {"geohash", "geolocation"},
+           {"user_agent", "user_agent"},
+           {"avatar_url", "photo"},
+           {"photo", "photo"},
+           {"HireDate", "hire_date"},
+           {"date_embauche", "hire_date"},
+           {"salary", "salary"},
+           {"salaire", "salary"},
+           {"job_title", "job_title"},
+           {"street", "street_address"},
+           {"address", "street_address"},
+           {"BillingAddress", "street_address"},
+           {"adresse", "street_address"},
+           {"unwan", "street_address"},
+           {"diagnosis", "health"},
+           {"blood_type", "health"},
+           {"allergies", "health"},
+           {"religion", "religious_beliefs"},
+           {"ethnicity", "ethnic_origin"},
+           {"trade_union_member", "trade_union"},
+           {"sexual_orientation", "sex_life"},
+           {"fingerprint", "biometric"},
+           {"criminal_record", "criminal_offences"},
+           {"casier_judiciaire", "criminal_offences"}}) {
     INFO(column);
     CHECK(kind_of(column) == kind);
   }
@@ -111,11 +156,12 @@ TEST_CASE("column names that look personal, in several languages", "[rgpd]") {
 }
 
 TEST_CASE("column names that only look personal", "[rgpd]") {
-  for (auto column : {"zipper_size", "description", "shipping_method", "created_at",
-                      "product_name", "file_name", "email_verified_at", "address_id", "user_id",
-                      "phone_type", "last_login_at", "page_title", "long_description", "usage",
-                      "message", "language", "image_width", "status", "total", "sku",
-                      "password_hash", "remember_token", "email_template", "ip_count"}) {
+  for (auto column :
+       {"zipper_size",   "description",       "shipping_method",  "created_at", "product_name",
+        "file_name",     "email_verified_at", "address_id",       "user_id",    "phone_type",
+        "last_login_at", "page_title",        "long_description", "usage",      "message",
+        "language",      "image_width",       "status",           "total",      "sku",
+        "password_hash", "remember_token",    "email_template",   "ip_count"}) {
     INFO(column);
     CHECK(kind_of(column).empty());
   }
@@ -174,26 +220,37 @@ TEST_CASE("IBANs, cards and NIRs must pass their check digits", "[rgpd]") {
   CHECK_FALSE(luhn_valid("79927398710"));
   CHECK(card_number_valid("4111 1111 1111 1111"));
   CHECK(card_number_valid("5500-0000-0000-0004"));
-  CHECK(card_number_valid("378282246310005"));  // Amex
+  CHECK(card_number_valid("378282246310005"));            // Amex
   CHECK_FALSE(card_number_valid("4111 1111 1111 1112"));  // not Luhn
   CHECK_FALSE(card_number_valid("9111 1111 1111 1119"));  // Luhn, but no issuer starts with 9
   CHECK_FALSE(card_number_valid("4111 11 1111 111111"));  // not grouped like a card
   CHECK(nir_valid("1 85 05 78 006 084 91"));
   CHECK(nir_valid("185057800608491"));
-  CHECK(nir_valid("2 69 05 2A 112 045 53"));  // Corsica: 2A counts as 19
+  CHECK(nir_valid("2 69 05 2A 112 045 53"));        // Corsica: 2A counts as 19
   CHECK_FALSE(nir_valid("1 85 05 78 006 084 92"));  // wrong key
   CHECK_FALSE(nir_valid("5 85 05 78 006 084 91"));  // no such first digit
   CHECK_FALSE(nir_valid("18505780060849"));         // too short
 }
 
 TEST_CASE("phone numbers have their country's digit count", "[rgpd]") {
-  for (auto [text, country] : std::vector<std::pair<const char*, const char*>>{
-           {"+33 6 12 34 56 78", "FR"}, {"06 12 34 56 78", "FR"}, {"0612345678", "FR"},
-           {"+213 555 12 34 56", "DZ"}, {"+213 21 23 45 67", "DZ"}, {"021 23 45 67", "DZ"},
-           {"+212 6 12 34 56 78", "MA"}, {"+216 20 123 456", "TN"}, {"20 123 456", "TN"},
-           {"+44 20 7946 0958", "GB"}, {"020 7946 0958", "GB"}, {"+1 (415) 555-2671", "US"},
-           {"(415) 555-2671", "US"}, {"415-555-2671", "US"}, {"+49 30 12345678", "DE"},
-           {"030 12345678", "DE"}, {"+81 3 1234 5678", "intl"}}) {
+  for (auto [text, country] :
+       std::vector<std::pair<const char*, const char*>>{{"+33 6 12 34 56 78", "FR"},
+                                                        {"06 12 34 56 78", "FR"},
+                                                        {"0612345678", "FR"},
+                                                        {"+213 555 12 34 56", "DZ"},
+                                                        {"+213 21 23 45 67", "DZ"},
+                                                        {"021 23 45 67", "DZ"},
+                                                        {"+212 6 12 34 56 78", "MA"},
+                                                        {"+216 20 123 456", "TN"},
+                                                        {"20 123 456", "TN"},
+                                                        {"+44 20 7946 0958", "GB"},
+                                                        {"020 7946 0958", "GB"},
+                                                        {"+1 (415) 555-2671", "US"},
+                                                        {"(415) 555-2671", "US"},
+                                                        {"415-555-2671", "US"},
+                                                        {"+49 30 12345678", "DE"},
+                                                        {"030 12345678", "DE"},
+                                                        {"+81 3 1234 5678", "intl"}}) {
     INFO(text);
     CHECK(phone_country(text) == country);
   }
@@ -258,8 +315,7 @@ TEST_CASE("values that look personal", "[rgpd]") {
   CHECK(c.inside("Refund to FR76 3000 6000 0112 3456 7890 189 today") ==
         std::set<std::string>{"iban"});
   CHECK(c.inside(R"({"page":"/home","ip":"10.1.2.3"})") == std::set<std::string>{"ip"});
-  CHECK(c.inside(R"({"customer":{"email":"x@example.org"}})") ==
-        std::set<std::string>{"email"});
+  CHECK(c.inside(R"({"customer":{"email":"x@example.org"}})") == std::set<std::string>{"email"});
   CHECK(c.inside(R"({"page":"/home","duration_ms":120,"ok":true})").empty());
   CHECK(c.inside("Shipped the order in two boxes, tracking 1Z999").empty());
 }
