@@ -572,11 +572,30 @@ TEST_CASE("restore --include that matches no file exits 66 and creates nothing",
   CHECK(none.code == 66);
   CHECK(none.err.find("core.backup.include_matched_nothing") != std::string::npos);
   CHECK_FALSE(fs::exists(to));
-  auto some = ws.run("restore",
-                     {"--latest", "--target", "files", "--to", to.string(), "--include", "*.txt"});
+  // `*` does not cross a '/': every file is under the root's own name ("uploads/").
+  CHECK(ws.run("restore",
+               {"--latest", "--target", "files", "--to", to.string(), "--include", "*.txt"})
+            .code == 66);
+  auto some = ws.run("restore", {"--latest", "--target", "files", "--to", to.string(), "--include",
+                                 "uploads/*.txt"});
   INFO(some.err);
   REQUIRE(some.code == 0);
-  CHECK(fs::exists(to));
+  CHECK(fs::exists(to / "uploads" / "a.txt"));
+  CHECK_FALSE(fs::exists(to / "uploads" / "sub" / "b.txt"));
+  // `**` spans directories; a directory's name takes what is under it.
+  fs::path deep = ws.dir() / "deep";
+  REQUIRE(ws.run("restore",
+                 {"--latest", "--target", "files", "--to", deep.string(), "--include", "**/*.txt"})
+              .code == 0);
+  CHECK(fs::exists(deep / "uploads" / "a.txt"));
+  CHECK(fs::exists(deep / "uploads" / "sub" / "b.txt"));
+  CHECK_FALSE(fs::exists(deep / "uploads" / "empty"));
+  fs::path sub = ws.dir() / "sub";
+  REQUIRE(ws.run("restore", {"--latest", "--target", "files", "--to", sub.string(), "--include",
+                             "uploads/sub"})
+              .code == 0);
+  CHECK(fs::exists(sub / "uploads" / "sub" / "deeper" / "c.bin"));
+  CHECK_FALSE(fs::exists(sub / "uploads" / "a.txt"));
 }
 
 TEST_CASE("backup tools: usage errors, bad config, denied users", "[backup_tool]") {

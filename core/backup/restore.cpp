@@ -1,6 +1,5 @@
 // Restoring a backup: into a staging copy, checked, then swapped in (docs/backup-format.md §6).
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 #include "core/backup/parts.hpp"
 #include "core/backup/pg.hpp"
 #include "core/base/clock.hpp"
+#include "core/base/glob.hpp"
 #include "core/data/db.hpp"
 #include "core/privacy/subject.hpp"
 
@@ -71,7 +71,7 @@ Status place_new(const fs::path& staged, const fs::path& to) {
 bool included(const std::vector<std::string>& globs, const std::string& relative) {
   if (globs.empty()) return true;
   for (const auto& glob : globs)
-    if (::fnmatch(glob.c_str(), relative.c_str(), 0) == 0) return true;
+    if (path_glob_match(glob, relative)) return true;
   return false;
 }
 

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/base/fs.hpp"
+#include "core/base/glob.hpp"
 #include "core/testing/workspace.hpp"
 
 using namespace dihya;
@@ -65,4 +66,23 @@ TEST_CASE("read_file distinguishes a missing file", "[fs]") {
   CHECK(read_file(dir.path() / "none").error().code == ExitCode::no_input);
   write_text(dir.path() / "f", std::string(200000, 'x'));
   CHECK(read_file(dir.path() / "f")->size() == 200000);
+}
+
+TEST_CASE(
+    "path globs: * stays in one component, ** spans any number, a directory takes its content",
+    "[glob]") {
+  CHECK(path_glob_match("uploads/*.pdf", "uploads/a.pdf"));
+  CHECK_FALSE(path_glob_match("uploads/*.pdf", "uploads/2024/a.pdf"));
+  CHECK_FALSE(path_glob_match("*.pdf", "uploads/a.pdf"));
+  CHECK(path_glob_match("uploads/**/*.pdf", "uploads/a.pdf"));
+  CHECK(path_glob_match("uploads/**/*.pdf", "uploads/2024/06/a.pdf"));
+  CHECK(path_glob_match("**/*.pdf", "uploads/2024/a.pdf"));
+  CHECK_FALSE(path_glob_match("**/*.pdf", "uploads/2024/a.pdfx"));
+  CHECK(path_glob_match("uploads/2024", "uploads/2024/06/a.pdf"));  // a directory's content
+  CHECK_FALSE(path_glob_match("uploads/2024", "uploads/20245/a.pdf"));
+  CHECK(path_glob_match("**", "anything/at/all"));
+  CHECK(path_glob_match("uploads/facture*", "uploads/facture été 2024.pdf"));
+  CHECK(path_glob_match("uploads/[a-c]?.txt", "uploads/b1.txt"));
+  CHECK_FALSE(path_glob_match("uploads/a?txt", "uploads/a/txt"));
+  CHECK_FALSE(path_glob_match("", "uploads/a.txt"));
 }
