@@ -350,3 +350,19 @@ TEST_CASE("-q prints nothing on success, errors still, and --json its document",
   CHECK(failed.code == 64);
   CHECK(failed.err.find("[core.usage.unknown_tenant]") != std::string::npos);
 }
+
+TEST_CASE("under LANG=C the config's language applies to --help and option errors too", "[cli]") {
+  Workspace ws;  // its config says "language": "en"; the runs get LANG=C
+  auto help = ws.run("audit", {"--help"});
+  CHECK(help.code == 0);
+  CHECK(help.out.find("Usage:") != std::string::npos);
+  CHECK(help.out.find("Utilisation") == std::string::npos);
+  auto bad = ws.run("audit", {"verify", "--no-such-option"});
+  CHECK(bad.code == 64);
+  CHECK(bad.err.find("error:") != std::string::npos);
+  ws.config()["language"] = "fr";
+  ws.save();
+  CHECK(ws.run("audit", {"--help"}).out.find("Utilisation") != std::string::npos);
+  // --lang still wins over the config.
+  CHECK(ws.run("audit", {"--help", "--lang", "en"}).out.find("Usage:") != std::string::npos);
+}
