@@ -201,7 +201,7 @@ Result<std::vector<Finding>> find_leaks(Database& db, const std::map<std::string
   std::vector<Finding> found;
   if (witness.empty()) return found;
   for (const auto& [table, def] : defs) {
-    if (table.rfind("dihya_", 0) == 0) continue;
+    if (is_internal_table(table)) continue;
     // One pass over the table reads every text column.
     std::vector<std::string> columns;
     std::string list;

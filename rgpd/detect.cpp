@@ -391,7 +391,7 @@ Result<Discovery> discover(Database& db, const personal::PersonalMap& map,
   ValueRecognizer recognizer;
   std::set<std::string> keys = key_columns(defs);
   for (const TableDef* def : defs) {
-    if (def->name.rfind("dihya_", 0) == 0) continue;
+    if (is_internal_table(def->name)) continue;
     TableRole role = map.subject_table == def->name ? TableRole::people : table_role(def->name);
     std::vector<NameMatch> names;
     std::vector<const ColumnDef*> sampled;

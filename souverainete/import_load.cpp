@@ -3,6 +3,16 @@
 
 namespace dihya::souverainete {
 
+Error named_engine_error(const std::string& table, Error error) {
+  if (!error.id.starts_with("core.db.")) return error;
+  std::string id = table.empty()              ? "souverainete.import_failed"
+                   : is_internal_table(table) ? "souverainete.load_failed_internal"
+                                              : "souverainete.load_failed";
+  Error named = make_error(error.code, id, {{"table", table}});
+  named.causes.push_back(std::move(error));
+  return named;
+}
+
 Result<Json> load_in_one_transaction(Database& db, const fs::path& path,
                                      const package::VerifiedPackage& verified,
                                      const EnvelopeOpeners& openers, ImportMode mode,
@@ -15,15 +25,14 @@ Result<Json> load_in_one_transaction(Database& db, const fs::path& path,
     if (mode == ImportMode::replace) {
       if (Status dropped = drop_views(db, verified.manifest, ""); !dropped) return dropped.error();
       auto order = package::foreign_key_order(verified.manifest.resources);
-      for (auto it = order.rbegin(); it != order.rend(); ++it)
-        if (Status dropped =
-                db.execute("DROP TABLE IF EXISTS " +
-                           quote_identifier(verified.manifest.resources[*it].def.name));
-            !dropped)
-          return dropped.error();
+      for (auto it = order.rbegin(); it != order.rend(); ++it) {
+        const std::string& name = verified.manifest.resources[*it].def.name;
+        if (Status dropped = db.execute("DROP TABLE IF EXISTS " + quote_identifier(name)); !dropped)
+          return named_engine_error(name, dropped.error());
+      }
     }
     if (Status read = package::read_package(path, verified, openers, loader); !read)
-      return read.error();
+      return named_engine_error(loader.table(), read.error());
     if (db.engine() == Engine::sqlite) {
       auto check = db.prepare("PRAGMA foreign_key_check");
       if (!check) return check.error();

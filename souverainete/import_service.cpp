@@ -62,7 +62,7 @@ class Spool {
 // What the import will do to each table; refuses what the mode does not allow before the
 // database is changed.
 Json plan(Database& db, const package::Manifest& manifest, ImportMode mode) {
-  std::vector<std::string> existing = take(db.table_names());
+  std::vector<std::string> existing = take(named_engine_error("", db.table_names()));
   Json out = Json::array();
   for (std::size_t i : package::foreign_key_order(manifest.resources)) {
     const auto& r = manifest.resources[i];
@@ -71,7 +71,7 @@ Json plan(Database& db, const package::Manifest& manifest, ImportMode mode) {
       fail(ExitCode::cant_create, "souverainete.table_exists", {{"table", r.def.name}});
     if (mode == ImportMode::append) {
       if (!exists) fail(ExitCode::no_input, "souverainete.no_such_table", {{"table", r.def.name}});
-      TableDef current = take(db.describe_table(r.def.name));
+      TableDef current = take(named_engine_error(r.def.name, db.describe_table(r.def.name)));
       for (const auto& column : r.def.columns)
         if (!current.column(column.name))
           fail(ExitCode::data_error, "souverainete.column_mismatch",
@@ -165,11 +165,13 @@ int run_import(const ImportOptions& options, Context& ctx) {
   Json tables;
   if (db->engine() == Engine::postgresql && options.mode != ImportMode::append) {
     db.reset();  // the staged load opens its own connections
-    tables = take(load_postgres_staged({tenant.database, spool.path(), verified, request.openers,
-                                        options.mode, progress, ctx.log()}));
+    tables = take(named_engine_error(
+        "", load_postgres_staged({tenant.database, spool.path(), verified, request.openers,
+                                  options.mode, progress, ctx.log()})));
   } else {
-    tables = take(load_in_one_transaction(*db, spool.path(), verified, request.openers,
-                                          options.mode, progress, ctx.log()));
+    tables = take(
+        named_engine_error("", load_in_one_transaction(*db, spool.path(), verified, request.openers,
+                                                       options.mode, progress, ctx.log())));
   }
   bar.finish();
   double seconds = static_cast<double>(now_ms() - started) / 1000.0;

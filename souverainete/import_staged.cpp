@@ -60,10 +60,10 @@ struct ForeignKeyCheck {
 };
 
 Status check_foreign_key(Database& conn, const ForeignKeyCheck& fk) {
-  if (Status added = conn.execute(fk.add_sql); !added) return added;
-  if (Status set = conn.execute(k_validate_memory); !set) return set;
-  return conn.execute("ALTER TABLE " + quote_identifier(fk.table) + " VALIDATE CONSTRAINT " +
-                      fk.name);
+  if (Status added = conn.execute(fk.add_sql); !added) return named_engine_error(fk.table, added);
+  if (Status set = conn.execute(k_validate_memory); !set) return named_engine_error(fk.table, set);
+  return named_engine_error(fk.table, conn.execute("ALTER TABLE " + quote_identifier(fk.table) +
+                                                   " VALIDATE CONSTRAINT " + fk.name));
 }
 
 // Count R's table again: COPY's own count (COPIED) and the manifest's must both match.
@@ -139,6 +139,7 @@ class PartLoader : public package::PartConsumer {
   PartLoader(Database& db, Shared& shared) : m_db(db), m_shared(shared) {}
 
   Status begin_part(const package::Resource& r, std::size_t part) override {
+    m_table = r.def.name;
     if (part == 0)
       if (Status created = create(r); !created) return created;
     if (m_decoder) return {};  // a decoder reads on across the resource's parts
@@ -185,6 +186,7 @@ class PartLoader : public package::PartConsumer {
   // Then, on this connection while the other one loads on, the table is counted again and
   // the foreign keys whose tables are all in are checked.
   Status end_resource(const package::Resource& r) override {
+    m_table = r.def.name;
     if (m_rows < 0)
       if (Status created = create(r); !created) return created;  // a table without parts
     for (const auto& sql : create_index_sql(r.def, Engine::postgresql, true, false, true))
@@ -201,6 +203,8 @@ class PartLoader : public package::PartConsumer {
     }
     return {};
   }
+  // The table being loaded, or last loaded; empty before the first.
+  const std::string& table() const { return m_table; }
 
  private:
   // Autovacuum would scan the table while it fills, and hold up its keys: off until the swap.
@@ -220,6 +224,7 @@ class PartLoader : public package::PartConsumer {
 
   Database& m_db;
   Shared& m_shared;
+  std::string m_table;
   std::int64_t m_rows = -1;  // of the table being loaded; -1 between tables
   std::unique_ptr<CsvCopy> m_copy;
   std::optional<package::RowDecoder> m_decoder;
@@ -240,7 +245,7 @@ Status load_tables(const StagedLoad& load, const std::string& schema, Shared& sh
         PartLoader loader(**db, shared);
         Status read =
             package::read_package_parts(load.path, load.verified, load.openers, loader, &groups[g]);
-        if (!read) shared.fail(read.error());
+        if (!read) shared.fail(named_engine_error(loader.table(), read.error()));
       } catch (const Failure& failure) {
         shared.fail(failure.error());
       } catch (const std::exception& e) {

@@ -41,6 +41,7 @@ class TableLoader : public package::RowConsumer {
       : m_db(db), m_mode(mode), m_progress(std::move(progress)) {}
 
   Status begin(const package::Resource& r) override {
+    m_resource = &r;
     m_before = 0;
     if (m_mode == ImportMode::append) {
       auto count = m_db.count_rows(r.def.name);
@@ -60,7 +61,6 @@ class TableLoader : public package::RowConsumer {
         const ColumnDef* own = m_target.column(c.name);
         m_fits.push_back(own && (!own->sql_type.empty()) ? own : nullptr);
       }
-    m_resource = &r;
     m_table_rows = 0;
     // PostgreSQL reads our CSV itself, as fast as it reads anything.
     auto not_null = m_fits.empty() ? csv_as_is(r, m_db.engine()) : std::nullopt;
@@ -129,6 +129,9 @@ class TableLoader : public package::RowConsumer {
     return {};
   }
 
+  // The table being loaded, or last loaded; empty before the first.
+  std::string table() const { return m_resource ? m_resource->def.name : std::string(); }
+
   Json tables = Json::array();
 
  private:
@@ -145,6 +148,17 @@ class TableLoader : public package::RowConsumer {
   std::int64_t m_rows = 0;
   std::int64_t m_table_rows = 0;  // of the table being loaded
 };
+
+// ERROR as the user sees it: an error of the database engine (core.db.*) becomes our message
+// naming TABLE (the import as a whole when TABLE is empty), with the engine's own text as its
+// cause and its exit code (65 for a broken constraint, 75 for a lock, 74 for a full disk);
+// any other error is returned as it is.
+Error named_engine_error(const std::string& table, Error error);
+template <class T>
+Result<T> named_engine_error(const std::string& table, Result<T> result) {
+  if (result) return result;
+  return named_engine_error(table, result.error());
+}
 
 // Load into DB in one transaction (SQLite, and appends on PostgreSQL): a failure or an
 // interruption leaves the database as it was. Returns the tables loaded ({table, rows}).

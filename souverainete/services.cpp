@@ -39,11 +39,24 @@ std::vector<SchemaObject> named_objects(Database& db, std::vector<package::Resou
   return objects;
 }
 
+// The tables asked for: those named by --tables, else every table but the suite's own
+// (dihya_*) unless --include-internal; those left out go to LEFT_OUT.
+std::vector<std::string> chosen_tables(const std::vector<std::string>& all,
+                                       const ExportOptions& options,
+                                       std::vector<std::string>& left_out) {
+  if (!options.tables.empty()) return options.tables;
+  std::vector<std::string> names;
+  for (const auto& name : all)
+    (options.include_internal || !is_internal_table(name) ? names : left_out).push_back(name);
+  return names;
+}
+
 std::vector<ExportTable> export_tables(Database& db, const ExportOptions& options,
                                        const TenantConfig& tenant, Log& log,
-                                       std::vector<SchemaObject>& objects) {
+                                       std::vector<SchemaObject>& objects,
+                                       std::vector<std::string>& internal_left_out) {
   std::vector<std::string> all = take(db.table_names());
-  std::vector<std::string> names = options.tables.empty() ? all : options.tables;
+  std::vector<std::string> names = chosen_tables(all, options, internal_left_out);
   std::vector<package::Resource> described;
   for (const auto& name : names) {
     if (std::find(all.begin(), all.end(), name) == all.end())
@@ -144,7 +157,10 @@ int run_export(const ExportOptions& options, Context& ctx) {
   take(db->execute(db->engine() == Engine::postgresql
                        ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
                        : "BEGIN"));
-  request.tables = export_tables(*db, options, tenant, ctx.log(), request.objects);
+  std::vector<std::string> internal_left_out;
+  request.tables =
+      export_tables(*db, options, tenant, ctx.log(), request.objects, internal_left_out);
+  details["internal_left_out"] = internal_left_out;
   ExportMasking masking;
   if (options.anonymize) {
     apply_personal_map(*db, tenant, request.tables, masking);
@@ -205,6 +221,7 @@ int run_export(const ExportOptions& options, Context& ctx) {
                   {"manifest_sha256", outcome.manifest_sha256},
                   {"encrypted", options.encrypt},
                   {"anonymized", options.anonymize},
+                  {"internal_left_out", internal_left_out},
                   {"signer", outcome.signer ? Json(*outcome.signer) : Json(nullptr)},
                   {"seconds", seconds}};
   ctx.set_summary("souverainete.exported", {{"rows", std::to_string(outcome.rows)},
@@ -217,11 +234,17 @@ int run_export(const ExportOptions& options, Context& ctx) {
       m.text("souverainete.export_sums", {{"sha256", outcome.file_sha256},
                                           {"seconds", fmt::format("{:.2f}", seconds)},
                                           {"signer", outcome.signer.value_or("-")}});
+  std::string left_out;
+  for (const auto& name : internal_left_out) left_out += (left_out.empty() ? "" : ", ") + name;
+  std::string internal =
+      left_out.empty() ? "" : m.text("souverainete.internal_left_out", {{"tables", left_out}});
   if (output.is_stdout()) {
     if (!ctx.quiet()) std::fprintf(stderr, "%s\n  %s\n", line.c_str(), sums.c_str());
+    if (!ctx.quiet() && !internal.empty()) std::fprintf(stderr, "  %s\n", internal.c_str());
   } else {
     ctx.print(line);
     ctx.print("  " + sums);
+    if (!internal.empty()) ctx.print("  " + internal);
   }
   return 0;
 }

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "core/data/db.hpp"
+
 namespace dihya::souverainete {
 namespace {
 
@@ -24,6 +26,7 @@ void declare_export_options(OptionSet& options) {
   options.value("output", "FILE|-", "souverainete.opt.output", 'o');
   options.value("compression-level", "N", "souverainete.opt.compression_level");
   options.flag("anonymize", "souverainete.opt.anonymize");
+  options.flag("include-internal", "souverainete.opt.include_internal");
 }
 
 Result<ExportOptions> parse_export_options(const Arguments& args) {
@@ -51,6 +54,16 @@ Result<ExportOptions> parse_export_options(const Arguments& args) {
   }
   options.encrypt = args.flag("encrypt");
   options.anonymize = args.flag("anonymize");
+  options.include_internal = args.flag("include-internal");
+  // The personal-data map does not cover the suite's own tables (the consent register names
+  // its subjects): an anonymized copy would carry them in clear.
+  if (options.anonymize) {
+    if (options.include_internal)
+      return usage_error("souverainete.internal_not_anonymized", {{"table", "dihya_*"}});
+    for (const auto& name : options.tables)
+      if (is_internal_table(name))
+        return usage_error("souverainete.internal_not_anonymized", {{"table", name}});
+  }
   options.recipients = args.values("recipient");
   if (auto file = args.value("passphrase-file")) options.passphrase_file = *file;
   if (!options.encrypt && (!options.recipients.empty() || options.passphrase_file))

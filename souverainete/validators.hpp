@@ -20,7 +20,8 @@ struct ExportOptions {
   bool sign = false;
   std::string output;  // a path, "-" for stdout, empty when not given
   std::optional<int> compression_level;
-  bool anonymize = false;  // mask the copy per the personal-data map
+  bool anonymize = false;         // mask the copy per the personal-data map
+  bool include_internal = false;  // also the tool suite's own tables (dihya_*)
 };
 void declare_export_options(OptionSet& options);
 Result<ExportOptions> parse_export_options(const Arguments& args);

@@ -150,6 +150,8 @@ TEST_CASE("PostgreSQL → PostgreSQL keeps NaN; a failed load leaves the target 
   auto again =
       ws.run("import", {ws.package("p.tar.zst").string(), "--tenant", "dst", "--mode", "append"});
   CHECK(again.code == 65);
+  CHECK(again.err.find("[souverainete.load_failed]") != std::string::npos);  // never bare
+  CHECK(again.err.find("[core.db.query_failed]") != std::string::npos);
   CHECK(dump_table(*target.open(), "edge") == before);
 }
 
@@ -221,6 +223,9 @@ TEST_CASE("PostgreSQL: rows that break a foreign key are refused, the target as 
     INFO(refused.err);
     CHECK(refused.code == 65);
     CHECK(refused.err.find("_fkey") != std::string::npos);
+    std::string table(broken, std::string_view(broken).find(' '));
+    CHECK(refused.err.find("table " + table + ": ") != std::string::npos);
+    CHECK(refused.err.find("[souverainete.load_failed]") != std::string::npos);
     CHECK(database_dump(target.url()) == before);
   }
 }

@@ -12,6 +12,7 @@
 #include "core/data/db.hpp"
 #include "core/testing/scratch_db.hpp"
 #include "tests/package_support.hpp"
+#include "tests/rgpd_support.hpp"
 
 using namespace dihya;
 using namespace dihya::test;
@@ -192,6 +193,90 @@ TEST_CASE("import modes, verify-only, dry-run and refusals", "[souverainete_tool
   Json record = Json::parse(lines.back());
   CHECK(record["action"] == "export");
   CHECK(record["outcome"] != "success");
+}
+
+TEST_CASE(
+    "the suite's own tables stay out of a package unless asked; an append the database "
+    "refuses names the table and changes nothing",
+    "[souverainete_tool]") {
+  PackageWorkspace ws;
+  ws.config()["tenants"]["demo"]["personal_data"] = demo_personal_map();
+  ws.config()["tenants"]["demo"]["personal_data"]["tables"]["users"]["erase"] = "delete";
+  ws.save();
+  REQUIRE(ws.run("seed", {"--tenant", "demo", "--scale", "50", "--quiet"}).code == 0);
+  REQUIRE(ws.run("anonymize", {"--tenant", "demo", "--generate-key", "--quiet"}).code == 0);
+  auto masked = ws.run("anonymize", {"--tenant", "demo", "--target", "all"});
+  INFO(masked.err);
+  REQUIRE(masked.code == 0);
+  std::string subject =
+      query_column(sqlite_url(ws.source_db()), "SELECT id FROM users ORDER BY id LIMIT 1")[0];
+  auto erased =
+      ws.run("subject_erase", {"--tenant", "demo", "--subject", subject, "--reason", "art. 17"});
+  INFO(erased.err);
+  REQUIRE(erased.code == 0);
+  auto source = open_database(sqlite_url(ws.source_db()), {true});
+  REQUIRE(source.ok());
+  REQUIRE(*(*source)->table_exists("dihya_anonymized"));
+  REQUIRE(*(*source)->table_exists("dihya_erasures"));
+  auto internal_in = [&](const std::string& name) {
+    auto entries = read_package_entries(ws.package(name));
+    Json manifest = Json::parse(entry_named(entries, "datapackage.json").data);
+    std::vector<std::string> found;
+    for (const auto& r : manifest["resources"]) {
+      std::string table = r["name"];
+      if (table.rfind("dihya_", 0) == 0) found.push_back(table);
+    }
+    std::sort(found.begin(), found.end());
+    return found;
+  };
+  const std::vector<std::string> internal = {"dihya_anonymized", "dihya_erasures"};
+
+  // By default: left out, and the report says which.
+  auto plain = export_to(ws, "plain.tar.zst", {"--json"});
+  INFO(plain.err);
+  REQUIRE(plain.code == 0);
+  CHECK(internal_in("plain.tar.zst").empty());
+  CHECK(Json::parse(plain.out)["internal_left_out"] == Json(internal));
+  CHECK(Json::parse(read_lines(ws.audit_log()).back())["details"]["internal_left_out"] ==
+        Json(internal));
+  auto human = export_to(ws, "human.tar.zst");
+  REQUIRE(human.code == 0);
+  CHECK(human.out.find("dihya_anonymized, dihya_erasures") != std::string::npos);
+
+  // Asked for: shipped, and nothing is said left out.
+  auto full = export_to(ws, "full.tar.zst", {"--include-internal", "--json"});
+  INFO(full.err);
+  REQUIRE(full.code == 0);
+  CHECK(internal_in("full.tar.zst") == internal);
+  CHECK(Json::parse(full.out)["internal_left_out"].empty());
+  // The personal-data map does not cover them: no anonymized copy carries them.
+  auto masked_copy = export_to(ws, "m.tar.zst", {"--anonymize", "--include-internal"});
+  CHECK(masked_copy.code == 64);
+  CHECK(masked_copy.err.find("[souverainete.internal_not_anonymized]") != std::string::npos);
+  CHECK_FALSE(fs::exists(ws.package("m.tar.zst")));
+
+  // Appended where the same rows are: the table named in our words, the engine's as the
+  // cause, 65, and the target as it was.
+  auto made = import_into_dest(ws, "full.tar.zst");
+  INFO(made.err);
+  REQUIRE(made.code == 0);
+  std::string loaded = database_dump(sqlite_url(ws.dest_db()));
+  auto again = import_into_dest(ws, "plain.tar.zst", {"--mode", "append"});
+  CHECK(again.code == 65);
+  CHECK(again.err.find("[souverainete.load_failed]") != std::string::npos);
+  CHECK(again.err.find("UNIQUE") != std::string::npos);
+  CHECK(database_dump(sqlite_url(ws.dest_db())) == loaded);
+  REQUIRE(export_to(ws, "journals.tar.zst", {"--tables", "dihya_anonymized,dihya_erasures"}).code ==
+          0);
+  CHECK(internal_in("journals.tar.zst") == internal);
+  auto journals = import_into_dest(ws, "journals.tar.zst", {"--mode", "append"});
+  CHECK(journals.code == 65);
+  CHECK(journals.err.find("[souverainete.load_failed_internal]") != std::string::npos);
+  CHECK(journals.err.find("dihya_anonymized") != std::string::npos);
+  CHECK(journals.err.find("UNIQUE") != std::string::npos);
+  CHECK(journals.err.find("[core.db.query_failed]") != std::string::npos);
+  CHECK(journals.err.find("error: SQLite") == std::string::npos);  // never bare
+  CHECK(database_dump(sqlite_url(ws.dest_db())) == loaded);
 }
 
 TEST_CASE("a tampered package is refused before the database is touched", "[souverainete_tool]") {

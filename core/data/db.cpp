@@ -149,6 +149,10 @@ std::optional<ColumnIdentity> parse_identity(std::string_view name) {
   return std::nullopt;
 }
 
+bool is_internal_table(std::string_view table) {
+  return table.starts_with("dihya_");
+}
+
 std::string quote_literal(std::string_view text) {
   std::string out = "'";
   for (char c : text) {

@@ -274,6 +274,11 @@ std::string quote_identifier(std::string_view name);
 // Quote a string literal for SQL ('it''s').
 std::string quote_literal(std::string_view text);
 
+// Whether TABLE is one the tool suite keeps for itself in a tenant's database (its name begins
+// with "dihya_": dihya_anonymized, dihya_erasures, dihya_consent, dihya_retention_masked):
+// not the application's data, so personal-data scans and exports leave it out.
+bool is_internal_table(std::string_view table);
+
 // Column COLUMN of the current row of ROWS as a field of TYPE; text may point into SCRATCH
 // or into the statement (valid until its next step).
 Field read_field(const Statement& rows, int column, ColumnType type, std::string& scratch);

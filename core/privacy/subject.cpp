@@ -89,7 +89,7 @@ Result<std::vector<SubjectTable>> subject_tables(const PersonalMap& map,
     for (const auto& p : paths[parent])
       parent_condition += (parent_condition.empty() ? "(" : " OR (") + p.condition + ")";
     for (const auto& [name, def] : defs) {
-      if (name == parent || expanded.count(name) || name.rfind("dihya_", 0) == 0) continue;
+      if (name == parent || expanded.count(name) || is_internal_table(name)) continue;
       for (const auto& fk : def.foreign_keys) {
         if (fk.ref_table != parent) continue;
         std::string lhs = fk.columns.size() == 1 ? quote_identifier(fk.columns[0])

@@ -28,6 +28,9 @@ TEST_CASE("export options", "[souverainete]") {
   CHECK(ok->format == package::DataFormat::jsonl);
   CHECK(ok->sign);
   CHECK(ok->output == "out.tar.zst");
+  CHECK_FALSE(ok->include_internal);
+  CHECK(parse_export_options(parse({"--include-internal"}, declare_export_options))
+            ->include_internal);
 
   for (std::vector<std::string> bad : {std::vector<std::string>{"--target", "files"},
                                        {"--tables", "a,,b"},
@@ -36,7 +39,9 @@ TEST_CASE("export options", "[souverainete]") {
                                        {"--recipient", "k.pub"},
                                        {"--encrypt"},
                                        {"--compression-level", "0"},
-                                       {"--compression-level", "x"}}) {
+                                       {"--compression-level", "x"},
+                                       {"--anonymize", "--include-internal"},
+                                       {"--anonymize", "--tables", "users,dihya_erasures"}}) {
     INFO(bad.front());
     auto options = parse_export_options(parse(bad, declare_export_options));
     REQUIRE_FALSE(options);
