@@ -24,9 +24,10 @@ struct OptimizeStep {
   std::string action;  // optimize, analyze, checkpoint, vacuum, incremental_vacuum, reindex…
   std::string object;  // "database", a table or an index (schema-qualified on PostgreSQL)
   std::string sql;
-  Error reason;                    // why: the measured figure against its threshold
-  std::optional<Error> refusal;    // planned but refused (disk too small, not the owner)
-  std::string owner;               // PostgreSQL: the role the statement runs as
+  Error reason;  // why: the measured figure against its threshold
+  std::optional<Error> refusal =
+      std::nullopt;        // planned but refused (disk too small, not the owner)
+  std::string owner = {};  // PostgreSQL: the role the statement runs as
 };
 
 struct OptimizePlan {
