@@ -8,6 +8,7 @@
 #include "core/backup/retention.hpp"
 #include "core/base/clock.hpp"
 #include "core/base/signals.hpp"
+#include "core/base/table.hpp"
 
 namespace dihya::backup {
 namespace {
@@ -121,21 +122,28 @@ int run_list(const ListOptions& options, Context& ctx) {
   ctx.set_target(repo.root().string());
   std::vector<BackupInfo> all = take(repo.list());
   Json list = Json::array();
-  int shown = 0;
-  for (const auto& info : all) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& info : all) {  // oldest first, as the repository lists them
     if (options.target && info.target != *options.target) continue;
     list.push_back(info.to_json());
-    ++shown;
-    ctx.print(fmt::format("{}  {}  {:<6}  {:>10}  {}  {}{}", info.id,
-                          format_rfc3339_ms(info.created_ms).substr(0, 19) + "Z", info.target,
-                          human_bytes(info.file_bytes),
-                          info.encrypted ? m.text("backup.encrypted") : m.text("backup.plain"),
-                          info.verified_at
-                              ? m.text("backup.verified_at", {{"time", *info.verified_at}})
-                              : m.text("backup.not_verified"),
-                          info.tag.empty() ? "" : "  [" + info.tag + "]"));
+    rows.push_back({info.id, format_rfc3339_ms(info.created_ms).substr(0, 19) + "Z", info.target,
+                    human_bytes(info.file_bytes),
+                    info.encrypted ? m.text("backup.encrypted") : m.text("backup.plain"),
+                    info.verified_at ? m.text("backup.verified_at", {{"time", *info.verified_at}})
+                                     : m.text("backup.not_verified"),
+                    info.tag});
   }
-  if (shown == 0) ctx.print(m.text("backup.none"));
+  const int shown = static_cast<int>(rows.size());
+  if (shown == 0) {
+    ctx.print(m.text("backup.none"));
+  } else {
+    std::vector<TableColumn> columns = {
+        {m.text("backup.col.id")},         {m.text("backup.col.created")},
+        {m.text("backup.col.target")},     {m.text("backup.col.size"), true},
+        {m.text("backup.col.encryption")}, {m.text("backup.col.verification")},
+        {m.text("backup.col.tag")}};
+    for (const auto& line : render_table(columns, rows)) ctx.print(line);
+  }
   ctx.result() = {{"backups", list}};
   ctx.audit_details()["count"] = shown;
   ctx.set_summary("backup.listed", {{"count", std::to_string(shown)}});

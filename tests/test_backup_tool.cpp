@@ -102,6 +102,21 @@ TEST_CASE("list_backups needs no key and verify_backup checks every backup", "[b
   CHECK(listed[0]["target"] == "db");
   CHECK(ws.run("list_backups", {"--target", "files", "--json"}).out.find("\"db\"") ==
         std::string::npos);
+  // The text listing has column headers, then one line per backup, oldest first.
+  auto text = ws.run("list_backups", {"--lang", "en"});
+  REQUIRE(text.code == 0);
+  std::vector<std::string> lines;
+  for (std::size_t start = 0, end; start < text.out.size(); start = end + 1) {
+    end = text.out.find('\n', start);
+    if (end == std::string::npos) end = text.out.size();
+    lines.push_back(text.out.substr(start, end - start));
+  }
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0].rfind("ID", 0) == 0);
+  CHECK(lines[0].find("Created (UTC)") != std::string::npos);
+  CHECK(lines[1].rfind(listed[0]["id"].get<std::string>(), 0) == 0);
+  CHECK(lines[2].rfind(listed[1]["id"].get<std::string>(), 0) == 0);
+  CHECK(lines[1].find("Created") == std::string::npos);
   // Without the key the encrypted one cannot be checked: 77.
   CHECK(ws.run("verify_backup", {"--all"}).code == 77);
 }
