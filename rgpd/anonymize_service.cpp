@@ -142,9 +142,11 @@ int run_anonymize(const AnonymizeOptions& options, Context& ctx) {
   Json result = {{"tables", Json::array()}, {"skipped", skipped}};
   if (options.dry_run) {
     for (const auto& t : todo) {
-      ctx.print(m.text("rgpd.plan_table", {{"table", t.table->name},
-                                           {"rows", std::to_string(counts[t.table->name])},
-                                           {"columns", column_list(t)}}));
+      ctx.print(m.text(
+          "rgpd.plan_table",
+          {{"table", t.table->name},
+           {"rows", m.text("core.count.rows", {{"count", std::to_string(counts[t.table->name])}})},
+           {"columns", column_list(t)}}));
       Json columns = Json::array();
       for (const auto* c : t.columns)
         columns.push_back({{"column", c->name}, {"mask", c->strategy.text()}});
@@ -190,9 +192,10 @@ int run_anonymize(const AnonymizeOptions& options, Context& ctx) {
     for (const auto* c : t.columns)
       columns.push_back({{"column", c->name}, {"mask", c->strategy.text()}});
     result["tables"].push_back({{"table", t.table->name}, {"rows", rows}, {"columns", columns}});
-    ctx.print(m.text(
-        "rgpd.table_done",
-        {{"table", t.table->name}, {"rows", std::to_string(rows)}, {"columns", column_list(t)}}));
+    ctx.print(m.text("rgpd.table_done",
+                     {{"table", t.table->name},
+                      {"rows", m.text("core.count.rows", {{"count", std::to_string(rows)}})},
+                      {"columns", column_list(t)}}));
   }
   bar.finish();
   double seconds = static_cast<double>(now_ms() - started) / 1000.0;
@@ -256,10 +259,9 @@ int run_anonymize(const AnonymizeOptions& options, Context& ctx) {
     }
   }
   // How long each check took (bench/anonymize prints their share of the run).
-  result["check_seconds"] = {
-      {"leaks", static_cast<double>(leaks_done - checks_started) / 1000.0},
-      {"keys", static_cast<double>(keys_done - leaks_done) / 1000.0},
-      {"k_anonymity", static_cast<double>(now_ms() - keys_done) / 1000.0}};
+  result["check_seconds"] = {{"leaks", static_cast<double>(leaks_done - checks_started) / 1000.0},
+                             {"keys", static_cast<double>(keys_done - leaks_done) / 1000.0},
+                             {"k_anonymity", static_cast<double>(now_ms() - keys_done) / 1000.0}};
   details["leaks"] = leaks;
   details["k_anonymity"] = anonymity;
   result["leaks"] = leaks;

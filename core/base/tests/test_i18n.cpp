@@ -111,6 +111,17 @@ TEST_CASE("messages substitute parameters and pick the plural form", "[i18n]") {
         ar.text("ops.audit.shown", {{"count", "5"}}));
   CHECK(has_arabic_letters(ar.text("core.exit.config_error")));
   CHECK(en.text("no.such.id", {{"a", "b"}}) == "no.such.id a=b");
+  // A message with two counts takes each as a phrase that has its own plural forms.
+  auto tables = [&](const Messages& m, const char* n) {
+    return m.text("core.count.tables", {{"count", n}});
+  };
+  CHECK(en.text("souverainete.exported", {{"rows", en.text("core.count.rows", {{"count", "8185"}})},
+                                          {"tables", tables(en, "1")},
+                                          {"output", "out.tar.zst"}}) ==
+        "exported 8185 rows of 1 table to out.tar.zst");
+  CHECK(tables(fr, "0") == "0 table");
+  CHECK(tables(fr, "2") == "2 tables");
+  CHECK(tables(ar, "2") != tables(ar, "11"));
 }
 
 TEST_CASE("Kabyle messages are in Berber Latin script", "[i18n]") {
