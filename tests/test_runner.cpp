@@ -349,6 +349,17 @@ TEST_CASE("-q prints nothing on success, errors still, and --json its document",
   auto failed = ws.run("audit", {"verify", "-q", "--tenant", "nope"});
   CHECK(failed.code == 64);
   CHECK(failed.err.find("[core.usage.unknown_tenant]") != std::string::npos);
+  // A verdict the tool prints as its result is shown under -q when the run fails.
+  auto lines = read_lines(ws.audit_log());
+  REQUIRE_FALSE(lines.empty());
+  auto at = lines[0].find("\"check_config\"");
+  if (at == std::string::npos) at = lines[0].find("\"audit\"");
+  REQUIRE(at != std::string::npos);
+  lines[0].replace(at, 1, "\"x");
+  write_lines(ws.audit_log(), lines);
+  auto broken = ws.run("audit", {"verify", "-q"});
+  CHECK(broken.code == 65);
+  CHECK_FALSE(broken.out.empty());
 }
 
 TEST_CASE("under LANG=C the config's language applies to --help and option errors too", "[cli]") {
@@ -365,4 +376,108 @@ TEST_CASE("under LANG=C the config's language applies to --help and option error
   CHECK(ws.run("audit", {"--help"}).out.find("Utilisation") != std::string::npos);
   // --lang still wins over the config.
   CHECK(ws.run("audit", {"--help", "--lang", "en"}).out.find("Usage:") != std::string::npos);
+}
+
+TEST_CASE("an unknown option or a missing value: our message, localized, with a suggestion",
+          "[cli]") {
+  Workspace ws;
+  auto typo = ws.run("audit", {"verify", "--tenat", "demo"});
+  CHECK(typo.code == 64);
+  CHECK(typo.err.find("[core.usage.unknown_option_suggest]") != std::string::npos);
+  CHECK(typo.err.find("did you mean --tenant?") != std::string::npos);
+  CHECK(typo.err.find("dihya audit --help") != std::string::npos);
+  auto far = ws.run("audit", {"verify", "--zzzzzzzzzz"});
+  CHECK(far.code == 64);
+  CHECK(far.err.find("[core.usage.unknown_option]") != std::string::npos);
+  auto short_option = ws.run("audit", {"show", "-x"});
+  CHECK(short_option.code == 64);
+  CHECK(short_option.err.find("-x") != std::string::npos);
+  auto missing = ws.run("audit", {"show", "--since"});
+  CHECK(missing.code == 64);
+  CHECK(missing.err.find("[core.usage.missing_value]") != std::string::npos);
+  auto arabic = ws.run("audit", {"verify", "--tenat", "demo", "--lang", "ar"});
+  CHECK(arabic.code == 64);
+  CHECK(arabic.err.find("\xD8") != std::string::npos);
+  CHECK(arabic.err.find("does not exist") == std::string::npos);  // never cxxopts' English
+  // A value that looks like an option is still a value.
+  CHECK(ws.run("audit", {"show", "--actor", "-q"}).code == 0);
+}
+
+TEST_CASE("--help: dihya TOOL in usage and examples, an environment section, 80 columns", "[cli]") {
+  Workspace ws;
+  for (const char* tool : {"audit", "check_config", "export", "backup", "healthcheck"}) {
+    auto help = ws.run(tool, {"--help", "--lang", "en"});
+    INFO(tool << "\n" << help.out);
+    CHECK(help.code == 0);
+    CHECK(help.out.find(std::string("  dihya ") + tool + " [OPTIONS]") != std::string::npos);
+    CHECK(help.out.find("Environment:") != std::string::npos);
+    for (const char* var : {"DIHYA_CONFIG", "DIHYA_LANG", "DIHYA_TOKEN", "NO_COLOR"})
+      CHECK(help.out.find(var) != std::string::npos);
+    std::size_t start = 0, examples = 0;
+    bool in_examples = false;
+    while (start < help.out.size()) {
+      std::size_t end = help.out.find('\n', start);
+      if (end == std::string::npos) end = help.out.size();
+      std::string line = help.out.substr(start, end - start);
+      std::size_t width = 0;
+      for (unsigned char c : line) width += (c & 0xC0) != 0x80;
+      if (line == "Examples:") {
+        in_examples = true;
+      } else if (line.empty()) {
+        in_examples = false;
+      } else if (in_examples) {  // command lines stay whole, to be copied
+        CHECK(line.rfind("  dihya " + std::string(tool), 0) == 0);
+        ++examples;
+      } else {
+        CHECK(width <= 80);
+      }
+      start = end + 1;
+    }
+    CHECK(examples > 0);
+  }
+}
+
+TEST_CASE("dihya: help on stdout, --list with each tool's summary, help TOOL, did you mean",
+          "[cli]") {
+  Workspace ws;
+  TempDir libexec;
+  for (const char* tool : {"audit", "check_config", "backup"})
+    fs::create_symlink(tool_path(tool), libexec.path() / tool);
+  fs::path dispatcher = fs::path(std::getenv("DIHYA_BUILD_DIR")) / "dihya";
+  auto run = [&](std::vector<std::string> args) {
+    ProcessRequest request;
+    request.argv = {dispatcher.string()};
+    request.argv.insert(request.argv.end(), args.begin(), args.end());
+    request.env = {{"DIHYA_LIBEXEC_DIR", libexec.path().string()},
+                   {"DIHYA_CONFIG", ws.config_path().string()},
+                   {"LANG", "C"},
+                   {"LC_ALL", ""},
+                   {"LANGUAGE", ""},
+                   {"DIHYA_LANG", ""}};
+    auto ran = run_process(request);
+    REQUIRE(ran.ok());
+    return *ran;
+  };
+  auto help = run({"--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("dihya --list") != std::string::npos);  // on stdout, in English (config)
+  CHECK(help.out.find("Usage:") != std::string::npos);
+  auto list = run({"--list"});
+  CHECK(list.exit_code == 0);
+  INFO(list.out);
+  CHECK(list.out.find("  audit ") != std::string::npos);
+  CHECK(list.out.find("  backup ") != std::string::npos);
+  CHECK(list.out.find("  check_config ") != std::string::npos);
+  CHECK(list.out.find("backup  ") < list.out.find("check_config"));  // sorted
+  CHECK(list.out.find("dihya backup —") == std::string::npos);       // the summary alone
+  auto tool_help = run({"help", "audit"});
+  CHECK(tool_help.exit_code == 0);
+  CHECK(tool_help.out.find("dihya audit [OPTIONS]") != std::string::npos);
+  auto typo = run({"bakup"});
+  CHECK(typo.exit_code == 64);
+  CHECK(typo.err.find("did you mean backup?") != std::string::npos);
+  CHECK(typo.err.find(libexec.path().string()) == std::string::npos);  // no internal path
+  auto far = run({"zzzzzzzzzz"});
+  CHECK(far.exit_code == 64);
+  CHECK(far.err.find("[core.dispatch.unknown_tool]") != std::string::npos);
 }

@@ -1,5 +1,7 @@
 #include "core/base/options.hpp"
 
+#include <algorithm>
+
 #include "core/base/units.hpp"
 
 // An option value is taken whole: "--tables a,b" is one value, not two.
@@ -80,12 +82,96 @@ const std::vector<OptionDef>& common_option_defs(bool changes_data) {
   return changes_data ? with_changes : base;
 }
 
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::optional<std::string> closest_name(std::string_view name,
+                                        const std::vector<std::string>& candidates) {
+  std::optional<std::string> best;
+  std::size_t best_distance = std::max<std::size_t>(2, name.size() / 3) + 1;
+  for (const auto& candidate : candidates) {
+    std::size_t d = edit_distance(name, candidate);
+    // A prefix typed in full ("--dry" for --dry-run) is as close as a typo.
+    if (candidate.size() > name.size() && candidate.compare(0, name.size(), name) == 0 &&
+        name.size() >= 3)
+      d = 1;
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+namespace {
+
+// Unknown options and missing values, found before cxxopts so that the message is ours
+// (localized, with a "did you mean" and where to look) rather than its English text.
+Status check_option_words(const std::string& tool, const std::vector<OptionDef>& all, int argc,
+                          const char* const* argv) {
+  auto unknown = [&](const std::string& typed, const std::string& bare) -> Error {
+    std::vector<std::string> names;
+    for (const auto& def : all) names.push_back(def.name);
+    if (auto suggestion = closest_name(bare, names))
+      return make_error(ExitCode::usage, "core.usage.unknown_option_suggest",
+                        {{"option", typed}, {"suggestion", "--" + *suggestion}, {"tool", tool}});
+    return make_error(ExitCode::usage, "core.usage.unknown_option",
+                      {{"option", typed}, {"tool", tool}});
+  };
+  auto needs_value = [&](const OptionDef& def) -> Error {
+    return make_error(ExitCode::usage, "core.usage.missing_value",
+                      {{"option", "--" + def.name}, {"argument", def.arg_name}, {"tool", tool}});
+  };
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (arg.size() > 2 && arg.compare(0, 2, "--") == 0) {
+      std::size_t equals = arg.find('=');
+      std::string name(arg.substr(2, equals == std::string_view::npos ? equals : equals - 2));
+      auto def =
+          std::find_if(all.begin(), all.end(), [&](const OptionDef& d) { return d.name == name; });
+      if (def == all.end()) return unknown("--" + name, name);
+      if (def->kind == OptionKind::flag || equals != std::string_view::npos) continue;
+      if (i + 1 >= argc) return needs_value(*def);
+      ++i;  // its value, whatever it looks like
+    } else if (arg.size() > 1 && arg[0] == '-' && arg[1] != '-') {
+      for (std::size_t j = 1; j < arg.size(); ++j) {
+        auto def = std::find_if(all.begin(), all.end(),
+                                [&](const OptionDef& d) { return d.short_name == arg[j]; });
+        if (def == all.end()) return unknown(std::string("-") + arg[j], std::string(1, arg[j]));
+        if (def->kind == OptionKind::flag) continue;
+        if (j + 1 == arg.size()) {  // "-o FILE": the value is the next word
+          if (i + 1 >= argc) return needs_value(*def);
+          ++i;
+        }
+        break;  // "-oFILE": the rest is the value
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<Arguments> parse_arguments(const std::string& tool, const OptionSet& options, int argc,
                                   const char* const* argv, bool changes_data) {
   cxxopts::Options parser(tool);
   auto adder = parser.add_options();
   std::vector<OptionDef> all = common_option_defs(changes_data);
   all.insert(all.end(), options.defs().begin(), options.defs().end());
+  if (Status words = check_option_words(tool, all, argc, argv); !words) return words.error();
   for (const auto& def : all) {
     std::string spec = def.short_name ? std::string(1, def.short_name) + "," + def.name : def.name;
     if (def.kind == OptionKind::flag)

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/base/error.hpp"
@@ -71,6 +72,12 @@ class Arguments {
 };
 
 // Parse ARGV against the common options and TOOL's; a usage error is returned as 64.
+// Levenshtein distance, and the candidate closest to NAME if it is close enough to be what
+// was meant (a typo, a missing letter, a prefix): "did you mean" for options and tools.
+std::size_t edit_distance(std::string_view a, std::string_view b);
+std::optional<std::string> closest_name(std::string_view name,
+                                        const std::vector<std::string>& candidates);
+
 Result<Arguments> parse_arguments(const std::string& tool, const OptionSet& options, int argc,
                                   const char* const* argv, bool changes_data);
 

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -92,7 +93,10 @@ class ChildImage {
       std::size_t end = path.find(':', start);
       std::string dir = path.substr(start, end == std::string::npos ? end : end - start);
       std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
-      if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+      struct stat st {};
+      if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+          ::access(candidate.c_str(), X_OK) == 0)
+        return candidate;
       if (end == std::string::npos) return {};
       start = end + 1;
     }

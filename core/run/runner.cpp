@@ -35,9 +35,13 @@ std::optional<std::string> prescan(int argc, char** argv, const std::string& nam
 // The config's language when the config can be read, so that under LANG=C (cron, systemd,
 // CI) --help and option errors speak it too, not only what follows the config's loading.
 std::optional<std::string> configured_language(int argc, char** argv) {
-  auto config = load_config(locate_config(prescan(argc, argv, "config")));
-  if (!config) return std::nullopt;
-  return config->language;
+  try {
+    auto config = load_config(locate_config(prescan(argc, argv, "config")));
+    if (!config) return std::nullopt;
+    return config->language;
+  } catch (const std::exception&) {  // reported, if it happens again, by the run itself
+    return std::nullopt;
+  }
 }
 
 Json message_json(const std::string& id, const MessageParams& params) {
@@ -115,6 +119,8 @@ class Runner {
   int run_for_tenant(const TenantConfig& tenant, Json& result);
   int run_for_config(const std::vector<const TenantConfig*>& tenants, Json& result);
   int run_for_each_tenant(const std::vector<const TenantConfig*>& tenants, Json& result);
+  int conclude(Context& ctx, int code, const Error& error, Json& result);
+  Json error_json(const Error& error, int code) const;
   int execute(Context& ctx, const TenantConfig* hooks_tenant, Error& error);
   Status validate_with_hooks(const TenantConfig& tenant);
   // Audit the run and write its metrics; return the exit code (74 when it is not audited).
@@ -267,8 +273,10 @@ int Runner::run_for_each_tenant(const std::vector<const TenantConfig*>& tenants,
     if (interrupted()) break;
   }
   if (ran == 0 && !tenants.empty()) {
-    m_log.error(make_error(ExitCode::config_error, "core.run.no_tenant_applies"));
-    return to_int(ExitCode::config_error);
+    Error none = make_error(ExitCode::config_error, "core.run.no_tenant_applies");
+    m_log.error(none);
+    result["error"] = error_json(none, to_int(none.code));
+    return to_int(none.code);
   }
   return code;
 }
@@ -341,12 +349,7 @@ int Runner::run_for_tenant(const TenantConfig& tenant, Json& result) {
     if (Status ran = run_hooks(tenant.hooks_dir, post, false, m_log); !ran) m_log.warn(ran.error());
   }
   code = finish(tenant, ctx, code, error.id.empty() ? nullptr : &error, started);
-  result = ctx.result();
-  // --json on an error still prints one document, saying what went wrong.
-  if (!error.id.empty() && (result.is_null() || result.is_object()))
-    result["error"] = {
-        {"id", error.id}, {"text", m_messages.text(error.id, error.params)}, {"exit_code", code}};
-  return code;
+  return conclude(ctx, code, error, result);
 }
 
 int Runner::run_for_config(const std::vector<const TenantConfig*>& tenants, Json& result) {
@@ -368,9 +371,21 @@ int Runner::run_for_config(const std::vector<const TenantConfig*>& tenants, Json
     int audited = finish(*tenant, ctx, code, error.id.empty() ? nullptr : &error, started);
     if (final_code == 0) final_code = audited;
   }
-  code = final_code;
+  return conclude(ctx, final_code, error, result);
+}
+
+// The run's result document, with what went wrong when it failed (--json on an error still
+// prints one document); under -q, the text lines of a failed run are shown after all.
+int Runner::conclude(Context& ctx, int code, const Error& error, Json& result) {
+  if (code != 0) ctx.show_held();
   result = ctx.result();
+  if (!error.id.empty() && (result.is_null() || result.is_object()))
+    result["error"] = error_json(error, code);
   return code;
+}
+
+Json Runner::error_json(const Error& error, int code) const {
+  return {{"id", error.id}, {"text", m_messages.text(error.id, error.params)}, {"exit_code", code}};
 }
 
 int Runner::finish(const TenantConfig& tenant, Context& ctx, int code, const Error* error,
@@ -423,7 +438,16 @@ Progress Context::progress(const std::string& label_id, std::uint64_t total) con
 // -q prints nothing on success (cron mails only what went wrong); --json still prints its
 // document, which was asked for.
 void Context::print(const std::string& line) {
-  if (!json() && !quiet()) std::printf("%s\n", line.c_str());
+  if (json()) return;
+  if (quiet())
+    m_held.push_back(line);  // shown if the run fails: a verdict is what -q must not hide
+  else
+    std::printf("%s\n", line.c_str());
+}
+
+void Context::show_held() {
+  for (const auto& line : m_held) std::printf("%s\n", line.c_str());
+  m_held.clear();
 }
 
 void Context::set_summary(const std::string& id, const MessageParams& params) {

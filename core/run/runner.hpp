@@ -67,8 +67,9 @@ class Context {
   // Whether progress() draws a bar (a terminal, no --quiet, no --no-progress).
   bool progress_shown() const;
 
-  // Print a line of the human result (ignored with --json).
+  // A line of the run's text output (nothing with --json; under -q, only if the run fails).
   void print(const std::string& line);
+  void show_held();
   // The JSON result document, printed once at the end with --json.
   Json& result() { return m_result; }
 
@@ -91,6 +92,7 @@ class Context {
   std::string m_target;
   Json m_result = Json::object();
   Json m_details = Json::object();
+  std::vector<std::string> m_held;  // lines printed under -q, shown only if the run fails
   MetricSet m_metrics;
 };
 

@@ -157,15 +157,24 @@ RunResult Workspace::run_on_terminal(
   std::vector<char*> cargv;
   for (auto& arg : argv) cargv.push_back(arg.data());
   cargv.push_back(nullptr);
+  // The child's environment is built before the fork: after it, only exec.
+  std::vector<std::string> env = {"LANG=C", "NO_COLOR=1"};
+  for (char** e = environ; e && *e; ++e) {
+    std::string entry = *e;
+    std::string name = entry.substr(0, entry.find('='));
+    bool dropped = name == "LANG" || name == "NO_COLOR";
+    for (const char* gone : {"DIHYA_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "DIHYA_TOKEN"})
+      dropped = dropped || name == gone;
+    if (!dropped) env.push_back(entry);
+  }
+  std::vector<char*> cenv;
+  for (auto& entry : env) cenv.push_back(entry.data());
+  cenv.push_back(nullptr);
   int master = -1;
   pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
   if (pid < 0) throw std::runtime_error("forkpty failed");
   if (pid == 0) {
-    for (const char* name : {"DIHYA_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "DIHYA_TOKEN"})
-      ::unsetenv(name);
-    ::setenv("LANG", "C", 1);
-    ::setenv("NO_COLOR", "1", 1);
-    ::execv(cargv[0], cargv.data());
+    ::execve(cargv[0], cargv.data(), cenv.data());
     ::_exit(127);
   }
   RunResult result;
