@@ -142,11 +142,9 @@ int run_anonymize(const AnonymizeOptions& options, Context& ctx) {
   Json result = {{"tables", Json::array()}, {"skipped", skipped}};
   if (options.dry_run) {
     for (const auto& t : todo) {
-      ctx.print(m.text(
-          "rgpd.plan_table",
-          {{"table", t.table->name},
-           {"rows", m.text("core.count.rows", {{"count", std::to_string(counts[t.table->name])}})},
-           {"columns", column_list(t)}}));
+      ctx.print(m.text("rgpd.plan_table", {{"table", t.table->name},
+                                           {"rows", std::to_string(counts[t.table->name])},
+                                           {"columns", column_list(t)}}));
       Json columns = Json::array();
       for (const auto* c : t.columns)
         columns.push_back({{"column", c->name}, {"mask", c->strategy.text()}});
@@ -192,10 +190,9 @@ int run_anonymize(const AnonymizeOptions& options, Context& ctx) {
     for (const auto* c : t.columns)
       columns.push_back({{"column", c->name}, {"mask", c->strategy.text()}});
     result["tables"].push_back({{"table", t.table->name}, {"rows", rows}, {"columns", columns}});
-    ctx.print(m.text("rgpd.table_done",
-                     {{"table", t.table->name},
-                      {"rows", m.text("core.count.rows", {{"count", std::to_string(rows)}})},
-                      {"columns", column_list(t)}}));
+    ctx.print(m.text(
+        "rgpd.table_done",
+        {{"table", t.table->name}, {"rows", std::to_string(rows)}, {"columns", column_list(t)}}));
   }
   bar.finish();
   double seconds = static_cast<double>(now_ms() - started) / 1000.0;

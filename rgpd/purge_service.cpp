@@ -154,9 +154,8 @@ int run_purge(const PurgeOptions& options, Context& ctx) {
     ctx.metrics().add("dihya_purge_last_success_timestamp_seconds",
                       "Time of the last purge that completed.", MetricSet::Type::gauge,
                       static_cast<double>(now_ms()) / 1000.0);
-  MessageParams summary = {
-      {"rows", m.text("core.count.rows", {{"count", std::to_string(total)}})},
-      {"tables", m.text("core.count.tables", {{"count", std::to_string(rules.size())}})}};
+  MessageParams summary = {{"rows", std::to_string(total)},
+                           {"tables", std::to_string(rules.size())}};
   const char* id = options.dry_run ? "rgpd.purge_planned" : "rgpd.purged";
   ctx.set_summary(id, summary);
   ctx.print(m.text(id, summary));

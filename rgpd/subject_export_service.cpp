@@ -177,10 +177,9 @@ int run_subject_export(const SubjectOptions& options, Context& ctx) {
                   {"tables", counts},
                   {"rows", total},
                   {"undeclared_personal_columns", suspects}};
-  MessageParams params = {
-      {"rows", m.text("core.count.rows", {{"count", std::to_string(total)}})},
-      {"tables", m.text("core.count.tables", {{"count", std::to_string(counts.size())}})},
-      {"output", output.name()}};
+  MessageParams params = {{"rows", std::to_string(total)},
+                          {"tables", std::to_string(counts.size())},
+                          {"output", output.name()}};
   ctx.set_summary("rgpd.subject_exported", params);
   if (!output.is_stdout()) ctx.print(m.text("rgpd.subject_exported", params));
   return 0;

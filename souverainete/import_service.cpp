@@ -115,13 +115,11 @@ int run_import(const ImportOptions& options, Context& ctx) {
   details["manifest_sha256"] = verified.manifest_sha256;
   details["encrypted"] = verified.encrypted;
   details["signer"] = verified.signer ? Json(*verified.signer) : Json(nullptr);
-  ctx.print(
-      m.text("souverainete.verified",
-             {{"tables", m.text("core.count.tables",
-                                {{"count", std::to_string(verified.manifest.resources.size())}})},
-              {"rows", m.text("core.count.rows", {{"count", std::to_string(verified.rows)}})},
-              {"signer", verified.signer.value_or(m.text("souverainete.unsigned"))},
-              {"sha256", verified.file_sha256}}));
+  ctx.print(m.text("souverainete.verified",
+                   {{"tables", std::to_string(verified.manifest.resources.size())},
+                    {"rows", std::to_string(verified.rows)},
+                    {"signer", verified.signer.value_or(m.text("souverainete.unsigned"))},
+                    {"sha256", verified.file_sha256}}));
   Json result = {{"package_sha256", verified.file_sha256},
                  {"manifest_sha256", verified.manifest_sha256},
                  {"encrypted", verified.encrypted},
@@ -147,9 +145,7 @@ int run_import(const ImportOptions& options, Context& ctx) {
     for (const auto& step : planned)
       ctx.print(m.text(
           "souverainete.plan_" + step["action"].get<std::string>(),
-          {{"table", step["table"]},
-           {"rows", m.text("core.count.rows",
-                           {{"count", std::to_string(step["rows"].get<std::int64_t>())}})}}));
+          {{"table", step["table"]}, {"rows", std::to_string(step["rows"].get<std::int64_t>())}}));
     result["dry_run"] = true;
     result["plan"] = planned;
     ctx.result() = result;
@@ -195,10 +191,9 @@ int run_import(const ImportOptions& options, Context& ctx) {
   result["tables"] = tables;
   result["seconds"] = seconds;
   ctx.result() = result;
-  MessageParams params = {
-      {"rows", m.text("core.count.rows", {{"count", std::to_string(verified.rows)}})},
-      {"tables", m.text("core.count.tables", {{"count", std::to_string(tables.size())}})},
-      {"seconds", fmt::format("{:.2f}", seconds)}};
+  MessageParams params = {{"rows", std::to_string(verified.rows)},
+                          {"tables", std::to_string(tables.size())},
+                          {"seconds", fmt::format("{:.2f}", seconds)}};
   ctx.set_summary("souverainete.imported", params);
   ctx.print(m.text("souverainete.imported", params));
   return 0;

@@ -224,16 +224,12 @@ int run_export(const ExportOptions& options, Context& ctx) {
                   {"internal_left_out", internal_left_out},
                   {"signer", outcome.signer ? Json(*outcome.signer) : Json(nullptr)},
                   {"seconds", seconds}};
-  ctx.set_summary(
-      "souverainete.exported",
-      {{"rows", m.text("core.count.rows", {{"count", std::to_string(outcome.rows)}})},
-       {"tables", m.text("core.count.tables", {{"count", std::to_string(tables.size())}})},
-       {"output", output.name()}});
-  std::string line =
-      m.text("souverainete.exported",
-             {{"rows", m.text("core.count.rows", {{"count", std::to_string(outcome.rows)}})},
-              {"tables", m.text("core.count.tables", {{"count", std::to_string(tables.size())}})},
-              {"output", output.name()}});
+  ctx.set_summary("souverainete.exported", {{"rows", std::to_string(outcome.rows)},
+                                            {"tables", std::to_string(tables.size())},
+                                            {"output", output.name()}});
+  std::string line = m.text("souverainete.exported", {{"rows", std::to_string(outcome.rows)},
+                                                      {"tables", std::to_string(tables.size())},
+                                                      {"output", output.name()}});
   std::string sums =
       m.text("souverainete.export_sums", {{"sha256", outcome.file_sha256},
                                           {"seconds", fmt::format("{:.2f}", seconds)},

@@ -395,6 +395,9 @@ TEST_CASE("an unknown option or a missing value: our message, localized, with a 
   auto missing = ws.run("audit", {"show", "--since"});
   CHECK(missing.code == 64);
   CHECK(missing.err.find("[core.usage.missing_value]") != std::string::npos);
+  auto missing_short = ws.run("audit", {"export", "-o"});  // named as typed
+  CHECK(missing_short.code == 64);
+  CHECK(missing_short.err.find("option -o ") != std::string::npos);
   auto arabic = ws.run("audit", {"verify", "--tenat", "demo", "--lang", "ar"});
   CHECK(arabic.code == 64);
   CHECK(arabic.err.find("\xD8") != std::string::npos);
@@ -462,6 +465,10 @@ TEST_CASE("dihya: help on stdout, --list with each tool's summary, help TOOL, di
   CHECK(help.exit_code == 0);
   CHECK(help.out.find("dihya --list") != std::string::npos);  // on stdout, in English (config)
   CHECK(help.out.find("Usage:") != std::string::npos);
+  auto bare = run({});  // no tool named: the help, as a usage error, on stderr
+  CHECK(bare.exit_code == 64);
+  CHECK(bare.out.empty());
+  CHECK(bare.err.find("dihya --list") != std::string::npos);
   auto list = run({"--list"});
   CHECK(list.exit_code == 0);
   INFO(list.out);

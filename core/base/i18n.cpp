@@ -51,6 +51,33 @@ std::string pick_form(const Json& entry, Language language, const MessageParams&
   return it == entry.end() ? std::string() : it->get<std::string>();
 }
 
+std::string substitute(const std::string& pattern, const MessageParams& params);
+
+bool whole_number(const std::string& value) {
+  std::size_t start = !value.empty() && value[0] == '-' ? 1 : 0;
+  if (start == value.size()) return false;
+  for (std::size_t i = start; i < value.size(); ++i)
+    if (value[i] < '0' || value[i] > '9') return false;
+  return true;
+}
+
+// PARAMS with each whole number NAME drawn as the phrase core.count.NAME when the catalog has
+// one ("3 rows", "1 table"): a message can hold several counts, each in its plural form, and
+// what is stored (audit records) stays a number, drawn in the reader's language.
+MessageParams counted(Language language, const MessageParams& params) {
+  MessageParams out = params;
+  for (auto& [key, value] : out) {
+    if (key == "count" || !whole_number(value)) continue;
+    std::string phrase = "core.count." + key;
+    const Json* entry = find_entry(language, phrase);
+    if (!entry) entry = find_entry(Language::fr, phrase);
+    if (!entry) continue;
+    MessageParams n = {{"count", value}};
+    value = substitute(pick_form(*entry, language, n), n);
+  }
+  return out;
+}
+
 std::string substitute(const std::string& pattern, const MessageParams& params) {
   std::string out;
   out.reserve(pattern.size() + 32);
@@ -158,7 +185,7 @@ std::string Messages::text(std::string_view id, const MessageParams& params) con
     for (const auto& [key, value] : params) fallback += " " + key + "=" + value;
     return fallback;
   }
-  return substitute(pick_form(*entry, used, params), params);
+  return substitute(pick_form(*entry, used, params), counted(used, params));
 }
 
 bool Messages::has(std::string_view id) const {

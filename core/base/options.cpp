@@ -130,9 +130,9 @@ Status check_option_words(const std::string& tool, const std::vector<OptionDef>&
     return make_error(ExitCode::usage, "core.usage.unknown_option",
                       {{"option", typed}, {"tool", tool}});
   };
-  auto needs_value = [&](const OptionDef& def) -> Error {
+  auto needs_value = [&](const std::string& typed, const OptionDef& def) -> Error {
     return make_error(ExitCode::usage, "core.usage.missing_value",
-                      {{"option", "--" + def.name}, {"argument", def.arg_name}, {"tool", tool}});
+                      {{"option", typed}, {"argument", def.arg_name}, {"tool", tool}});
   };
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -144,7 +144,7 @@ Status check_option_words(const std::string& tool, const std::vector<OptionDef>&
           std::find_if(all.begin(), all.end(), [&](const OptionDef& d) { return d.name == name; });
       if (def == all.end()) return unknown("--" + name, name);
       if (def->kind == OptionKind::flag || equals != std::string_view::npos) continue;
-      if (i + 1 >= argc) return needs_value(*def);
+      if (i + 1 >= argc) return needs_value("--" + name, *def);
       ++i;  // its value, whatever it looks like
     } else if (arg.size() > 1 && arg[0] == '-' && arg[1] != '-') {
       for (std::size_t j = 1; j < arg.size(); ++j) {
@@ -153,7 +153,7 @@ Status check_option_words(const std::string& tool, const std::vector<OptionDef>&
         if (def == all.end()) return unknown(std::string("-") + arg[j], std::string(1, arg[j]));
         if (def->kind == OptionKind::flag) continue;
         if (j + 1 == arg.size()) {  // "-o FILE": the value is the next word
-          if (i + 1 >= argc) return needs_value(*def);
+          if (i + 1 >= argc) return needs_value(std::string("-") + arg[j], *def);
           ++i;
         }
         break;  // "-oFILE": the rest is the value

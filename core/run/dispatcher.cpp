@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
   Messages m = messages();
   std::string first = argc < 2 ? "" : argv[1];
   if (argc < 2 || first == "--help" || first == "-h" || (first == "help" && argc == 2)) {
-    std::fputs(help(m).c_str(), stdout);
+    std::fputs(help(m).c_str(), argc < 2 ? stderr : stdout);  // no tool named: a usage error
     return argc < 2 ? 64 : 0;
   }
   if (first == "--version") {

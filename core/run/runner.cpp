@@ -439,10 +439,12 @@ Progress Context::progress(const std::string& label_id, std::uint64_t total) con
 // document, which was asked for.
 void Context::print(const std::string& line) {
   if (json()) return;
-  if (quiet())
+  if (quiet()) {
     m_held.push_back(line);  // shown if the run fails: a verdict is what -q must not hide
-  else
+    if (m_held.size() > k_held_lines) m_held.pop_front();  // the verdict comes last
+  } else {
     std::printf("%s\n", line.c_str());
+  }
 }
 
 void Context::show_held() {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -92,7 +93,8 @@ class Context {
   std::string m_target;
   Json m_result = Json::object();
   Json m_details = Json::object();
-  std::vector<std::string> m_held;  // lines printed under -q, shown only if the run fails
+  static constexpr std::size_t k_held_lines = 1000;
+  std::deque<std::string> m_held;  // the last lines printed under -q, shown if the run fails
   MetricSet m_metrics;
 };
 
