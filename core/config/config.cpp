@@ -27,6 +27,15 @@ std::optional<fs::path> TenantConfig::sqlite_path() const {
   return fs::path(database.substr(prefix.size()));
 }
 
+std::optional<std::string> configured_language(const fs::path& path) {
+  auto text = read_file(path);
+  if (!text) return std::nullopt;
+  Json config = Json::parse(*text, nullptr, false);
+  if (!config.is_object() || !config.contains("language") || !config["language"].is_string())
+    return std::nullopt;
+  return config["language"].get<std::string>();
+}
+
 fs::path locate_config(const std::optional<std::string>& cli) {
   if (cli) return *cli;
   if (const char* env = std::getenv("DIHYA_CONFIG"); env && *env) return env;

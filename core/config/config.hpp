@@ -78,6 +78,9 @@ struct TenantSection {
 
 // Where the config is: --config, then $DIHYA_CONFIG, ./dihya.json, /etc/dihya/dihya.json.
 fs::path locate_config(const std::optional<std::string>& cli);
+// The "language" of the config at PATH when the file can be read, unvalidated: what --help,
+// usage errors and the dispatcher speak before (or without) loading the config.
+std::optional<std::string> configured_language(const fs::path& path);
 
 // Load and validate the config at PATH, its tenants' SECTIONS checked by their owners. Every
 // problem found is a cause of the returned error (exit 78), naming the JSON path.

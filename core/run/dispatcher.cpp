@@ -13,9 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "core/base/fs.hpp"
 #include "core/base/i18n.hpp"
-#include "core/base/json.hpp"
 #include "core/base/options.hpp"
 #include "core/base/process.hpp"
 #include "core/config/config.hpp"
@@ -52,16 +50,9 @@ std::vector<std::string> installed_tools() {
   return tools;
 }
 
-// The language of the environment, else of the config's "language" when the file can be read
-// (the tools validate the config; the dispatcher only needs this one key).
+// The language of the environment, else of the config when it can be read (as the tools do).
 Messages messages() {
-  std::optional<std::string> configured;
-  if (auto text = read_file(locate_config(std::nullopt))) {
-    Json config = Json::parse(*text, nullptr, false);
-    if (config.is_object() && config.contains("language") && config["language"].is_string())
-      configured = config["language"].get<std::string>();
-  }
-  return Messages(resolve_language(std::nullopt, configured));
+  return Messages(resolve_language(std::nullopt, configured_language(locate_config(std::nullopt))));
 }
 
 std::string help(const Messages& m) {

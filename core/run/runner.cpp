@@ -32,18 +32,6 @@ std::optional<std::string> prescan(int argc, char** argv, const std::string& nam
   return last;
 }
 
-// The config's language when the config can be read, so that under LANG=C (cron, systemd,
-// CI) --help and option errors speak it too, not only what follows the config's loading.
-std::optional<std::string> configured_language(int argc, char** argv) {
-  try {
-    auto config = load_config(locate_config(prescan(argc, argv, "config")));
-    if (!config) return std::nullopt;
-    return config->language;
-  } catch (const std::exception&) {  // reported, if it happens again, by the run itself
-    return std::nullopt;
-  }
-}
-
 Json message_json(const std::string& id, const MessageParams& params) {
   Json p = Json::object();
   for (const auto& [key, value] : params) p[key] = value;
@@ -107,7 +95,8 @@ class Runner {
         m_argc(argc),
         m_argv(argv),
         m_cli_lang(prescan(argc, argv, "lang")),
-        m_messages(resolve_language(m_cli_lang, configured_language(argc, argv))),
+        m_messages(resolve_language(
+            m_cli_lang, configured_language(locate_config(prescan(argc, argv, "config"))))),
         m_log(spec.name, m_messages, Verbosity::normal) {}
 
   int run();
