@@ -83,8 +83,8 @@ Result<TableScan> sample_table(Database& db, const TableDef& def,
   std::string k = quote_identifier(key->name);
   std::int64_t low = 0, high = 0;
   {
-    auto bounds = db.prepare("SELECT min(" + k + "), max(" + k + ") FROM " +
-                             quote_identifier(def.name));
+    auto bounds =
+        db.prepare("SELECT min(" + k + "), max(" + k + ") FROM " + quote_identifier(def.name));
     if (!bounds) return bounds.error();
     for (bool first = true;; first = false) {  // read to the end: the connection is free again
       auto got = (*bounds)->step();
@@ -122,8 +122,7 @@ Result<TableScan> sample_table(Database& db, const TableDef& def,
 
 bool validated_kind(std::string_view kind) {
   return kind == "email" || kind == "ip" || kind == "mac" || kind == "iban" ||
-         kind == "card_number" || kind == "national_id" || kind == "phone" ||
-         kind == "geolocation";
+         kind == "card_number" || kind == "national_id" || kind == "phone" || kind == "geolocation";
 }
 
 bool name_family(std::string_view kind) {
@@ -132,8 +131,8 @@ bool name_family(std::string_view kind) {
 }
 
 bool address_part(std::string_view kind) {
-  return kind == "street_address" || kind == "city" || kind == "postal_code" ||
-         kind == "country" || kind == "region";
+  return kind == "street_address" || kind == "city" || kind == "postal_code" || kind == "country" ||
+         kind == "region";
 }
 
 // Kinds that describe an organisation as well as a person: a store's phone, a supplier's city.
@@ -376,8 +375,7 @@ std::string Finding::by() const {
 }
 
 Json Finding::suggestion() const {
-  auto mask = key ? masking::Strategy::parse("keep")
-                  : suggested_mask(kind, type, unique, nullable);
+  auto mask = key ? masking::Strategy::parse("keep") : suggested_mask(kind, type, unique, nullable);
   if (!mask) return Json();
   const KindInfo* info = kind_info(kind);
   Json entry = {{"category", info ? info->category : "personal"}, {"mask", mask->text()}};

@@ -43,8 +43,7 @@ Result<Json> load_in_one_transaction(Database& db, const fs::path& path,
                           {{"table", (*check)->get_text(0)}});
     }
     if (mode != ImportMode::append)
-      if (Status views = create_views(db, verified.manifest, "", log); !views)
-        return views.error();
+      if (Status views = create_views(db, verified.manifest, "", log); !views) return views.error();
     check_interrupted();
     if (Status committed = transaction->commit(); !committed) return committed.error();
   }

@@ -141,7 +141,7 @@ class TableLoader : public package::RowConsumer {
 
   std::unique_ptr<BulkLoader> m_loader;
   std::unique_ptr<CsvCopy> m_copy;
-  TableDef m_target;  // append: the table as it is
+  TableDef m_target;                     // append: the table as it is
   std::vector<const ColumnDef*> m_fits;  // per field: the target column whose fit is checked
   const package::Resource* m_resource = nullptr;
   std::int64_t m_before = 0;

@@ -96,9 +96,12 @@ std::string quote_identifier(std::string_view name) {
 namespace {
 
 constexpr std::pair<ColumnIdentity, const char*> k_identities[] = {
-    {ColumnIdentity::none, "none"},     {ColumnIdentity::always, "always"},
-    {ColumnIdentity::by_default, "by default"}, {ColumnIdentity::serial, "serial"},
-    {ColumnIdentity::rowid, "rowid"},   {ColumnIdentity::autoincrement, "autoincrement"}};
+    {ColumnIdentity::none, "none"},
+    {ColumnIdentity::always, "always"},
+    {ColumnIdentity::by_default, "by default"},
+    {ColumnIdentity::serial, "serial"},
+    {ColumnIdentity::rowid, "rowid"},
+    {ColumnIdentity::autoincrement, "autoincrement"}};
 
 // SQLite numbers the rows of a table whose one-column primary key is an INTEGER column.
 bool sqlite_rowid(const TableDef& table, const ColumnDef& column) {
@@ -472,8 +475,8 @@ Result<std::unique_ptr<BulkUpdater>> Database::bulk_update(const TableDef& table
 }
 
 Result<std::optional<std::int64_t>> Database::rewrite_columns(const TableDef&,
-                                                             const std::vector<std::string>&,
-                                                             const ColumnRewrite&) {
+                                                              const std::vector<std::string>&,
+                                                              const ColumnRewrite&) {
   return std::optional<std::int64_t>();
 }
 

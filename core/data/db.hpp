@@ -211,7 +211,8 @@ class Database {
   virtual Result<TableDef> describe_table(const std::string& table) = 0;
   // The views of the schema, and the CHECK constraints, triggers, generated columns,
   // partial and expression indexes and collations of TABLES.
-  virtual Result<std::vector<SchemaObject>> schema_objects(const std::vector<std::string>& tables) = 0;
+  virtual Result<std::vector<SchemaObject>> schema_objects(
+      const std::vector<std::string>& tables) = 0;
   // Speed up a large load: the engine's pragmas or session settings; undone by end_bulk.
   virtual Status begin_bulk() = 0;
   virtual Status end_bulk() = 0;

@@ -60,8 +60,8 @@ class ValueMaker {
   std::string two(std::int64_t v) { return (v < 10 ? "0" : "") + std::to_string(v); }
   std::string words(int low, int high) {
     static const std::vector<std::string> k_words = {
-        "blue", "garden", "river", "quick", "report", "table", "orange", "music", "summer",
-        "light", "stone", "paper", "travel", "window", "green", "market", "silver", "cloud",
+        "blue",   "garden", "river",  "quick",  "report", "table",  "orange", "music",  "summer",
+        "light",  "stone",  "paper",  "travel", "window", "green",  "market", "silver", "cloud",
         "forest", "winter", "yellow", "bridge", "engine", "simple", "velvet", "harbor", "planet",
         "copper", "meadow", "signal", "rocket", "canvas", "island", "marble", "thunder"};
     std::string out;
@@ -76,16 +76,20 @@ class ValueMaker {
            domain;
   }
   std::string phone(const std::string& country) {
-    if (country == "FR") return "0" + std::to_string(between(1, 7)) + " " + digits(2) + " " +
-                                digits(2) + " " + digits(2) + " " + digits(2);
-    if (country == "DZ") return "+213 " + std::to_string(between(5, 7)) + digits(2) + " " +
-                                digits(2) + " " + digits(2) + " " + digits(2);
+    if (country == "FR")
+      return "0" + std::to_string(between(1, 7)) + " " + digits(2) + " " + digits(2) + " " +
+             digits(2) + " " + digits(2);
+    if (country == "DZ")
+      return "+213 " + std::to_string(between(5, 7)) + digits(2) + " " + digits(2) + " " +
+             digits(2) + " " + digits(2);
     if (country == "MA") return "+212 6" + digits(2) + "-" + digits(6);
-    if (country == "TN") return "+216 " + std::to_string(between(2, 9)) + digits(1) + " " +
-                                digits(3) + " " + digits(3);
+    if (country == "TN")
+      return "+216 " + std::to_string(between(2, 9)) + digits(1) + " " + digits(3) + " " +
+             digits(3);
     if (country == "GB") return "+44 7" + digits(3) + " " + digits(6);
-    if (country == "US") return "+1 (" + std::to_string(between(2, 9)) + digits(2) + ") " +
-                                std::to_string(between(2, 9)) + digits(2) + "-" + digits(4);
+    if (country == "US")
+      return "+1 (" + std::to_string(between(2, 9)) + digits(2) + ") " +
+             std::to_string(between(2, 9)) + digits(2) + "-" + digits(4);
     return "+" + pick(std::vector<std::string>{"55 12", "49 30", "33 1", "420 2", "45 3"}) + " " +
            digits(4) + " " + digits(4);
   }
@@ -106,8 +110,9 @@ class ValueMaker {
         if (i % 2 == 1) v = v * 2 > 9 ? v * 2 - 9 : v * 2;
         sum += v;
       }
-      if (sum % 10 == 0) return full.substr(0, 4) + " " + full.substr(4, 4) + " " +
-                                full.substr(8, 4) + " " + full.substr(12, 4);
+      if (sum % 10 == 0)
+        return full.substr(0, 4) + " " + full.substr(4, 4) + " " + full.substr(8, 4) + " " +
+               full.substr(12, 4);
     }
     return d;
   }
@@ -135,7 +140,8 @@ std::string ValueMaker::make(const std::string& gen, std::int64_t row) {
   if (name == "ref") return std::to_string(between(1, std::stoll(arg)));
   if (name == "int") return range(low, high), std::to_string(between(low, high));
   if (name == "real") {
-    double a = std::stod(arg.substr(0, arg.find(':'))), b = std::stod(arg.substr(arg.find(':') + 1));
+    double a = std::stod(arg.substr(0, arg.find(':'))),
+           b = std::stod(arg.substr(arg.find(':') + 1));
     return std::to_string(a + (b - a) * static_cast<double>(between(0, 1000)) / 1000.0);
   }
   if (name == "money") return std::to_string(between(1, 900)) + "." + two(between(0, 99));
@@ -152,7 +158,8 @@ std::string ValueMaker::make(const std::string& gen, std::int64_t row) {
     }
     return pick(options);
   }
-  if (name == "words") return range(low, high), words(static_cast<int>(low), static_cast<int>(high));
+  if (name == "words")
+    return range(low, high), words(static_cast<int>(low), static_cast<int>(high));
   if (name == "slug") {
     std::string w = words(2, 4);
     for (char& c : w) c = c == ' ' ? '-' : c;
@@ -163,10 +170,12 @@ std::string ValueMaker::make(const std::string& gen, std::int64_t row) {
   if (name == "hex") return hex(std::stoi(arg));
   if (name == "uuid") return hex(8) + "-" + hex(4) + "-4" + hex(3) + "-a" + hex(3) + "-" + hex(12);
   if (name == "ts" || name == "date" || name == "dob_midnight") {
-    if (name == "dob_midnight") low = 1947, high = 1973;
-    else range(low, high);
-    std::string date = std::to_string(between(low, high)) + "-" + two(between(1, 12)) + "-" +
-                       two(between(1, 28));
+    if (name == "dob_midnight")
+      low = 1947, high = 1973;
+    else
+      range(low, high);
+    std::string date =
+        std::to_string(between(low, high)) + "-" + two(between(1, 12)) + "-" + two(between(1, 28));
     if (name == "date") return date;
     if (name == "dob_midnight") return date + "T00:00:00Z";
     return date + "T" + two(between(0, 23)) + ":" + two(between(0, 59)) + ":" +
@@ -197,7 +206,8 @@ std::string ValueMaker::make(const std::string& gen, std::int64_t row) {
     return std::to_string(between(1, 223)) + "." + std::to_string(between(0, 255)) + "." +
            std::to_string(between(0, 255)) + "." + std::to_string(between(1, 254));
   if (name == "ip6") return "2001:db8:" + hex(4) + "::" + hex(3);
-  if (name == "mac") return hex(2) + ":" + hex(2) + ":" + hex(2) + ":" + hex(2) + ":" + hex(2) + ":" + hex(2);
+  if (name == "mac")
+    return hex(2) + ":" + hex(2) + ":" + hex(2) + ":" + hex(2) + ":" + hex(2) + ":" + hex(2);
   if (name == "iban") return iban();
   if (name == "card") return card();
   if (name == "nir") return nir();
@@ -208,7 +218,8 @@ std::string ValueMaker::make(const std::string& gen, std::int64_t row) {
     return "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/" +
            std::to_string(between(100, 131)) + ".0 Safari/537.36";
   if (name == "url") return "https://www.example.com/" + hex(8);
-  if (name == "path") return "uploads/" + std::to_string(between(2019, 2026)) + "/" + hex(10) + ".jpg";
+  if (name == "path")
+    return "uploads/" + std::to_string(between(2019, 2026)) + "/" + hex(10) + ".jpg";
   if (name == "note") return words(6, 20);
   if (name == "note_pii") {
     std::int64_t k = between(0, 9);
@@ -217,7 +228,8 @@ std::string ValueMaker::make(const std::string& gen, std::int64_t row) {
     return words(5, 15);
   }
   if (name == "json_benign")
-    return R"({"page":"/)" + words(1, 1) + R"(","duration_ms":)" + std::to_string(between(5, 900)) + "}";
+    return R"({"page":"/)" + words(1, 1) + R"(","duration_ms":)" + std::to_string(between(5, 900)) +
+           "}";
   if (name == "json_pii") {
     if (between(0, 1)) return R"({"event":"signup","email":")" + email() + R"("})";
     return R"({"event":"login","ip":")" + make("ip4", row) + R"(","ok":true})";
@@ -262,7 +274,8 @@ std::vector<LabelledColumn> load_schema(Database& db, const Json& schema,
     std::int64_t rows = t["rows"];
     std::vector<std::vector<std::string>> values(static_cast<std::size_t>(rows));
     for (std::int64_t r = 0; r < rows; ++r)
-      for (const auto& gen : gens) values[static_cast<std::size_t>(r)].push_back(maker.make(gen, r));
+      for (const auto& gen : gens)
+        values[static_cast<std::size_t>(r)].push_back(maker.make(gen, r));
     auto loader = db.bulk_load(def);
     REQUIRE(loader.ok());
     std::vector<Field> fields(def.columns.size());
@@ -374,10 +387,10 @@ TEST_CASE("discovery: the music shop's billing and employee columns", "[rgpd]" D
   for (const auto& f : undeclared(found, map)) missing.insert(f.table + "." + f.column);
   for (const char* column :
        {"Invoice.BillingCity", "Invoice.BillingState", "Invoice.BillingCountry",
-        "Invoice.BillingPostalCode", "Invoice.BillingAddress", "Customer.Company",
-        "Customer.City", "Customer.State", "Customer.Country", "Customer.PostalCode",
-        "Customer.Fax", "Employee.City", "Employee.PostalCode", "Employee.HireDate",
-        "Employee.BirthDate", "Employee.Fax", "Employee.Title"}) {
+        "Invoice.BillingPostalCode", "Invoice.BillingAddress", "Customer.Company", "Customer.City",
+        "Customer.State", "Customer.Country", "Customer.PostalCode", "Customer.Fax",
+        "Employee.City", "Employee.PostalCode", "Employee.HireDate", "Employee.BirthDate",
+        "Employee.Fax", "Employee.Title"}) {
     INFO(column);
     CHECK(missing.count(column));
   }
